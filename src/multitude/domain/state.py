@@ -1,0 +1,132 @@
+"""The projected state: tables of plain rows that the fold reads and writes.
+
+Rows hold only text, integers and None, so that every store keeps them alike and the state
+digest is the same everywhere. Each table is keyed by its first `key` columns. The fold works
+on any mutable mappings; the projection layer hands it mappings that remember what changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import MutableMapping
+from dataclasses import dataclass
+import typing
+from typing import Any, NamedTuple
+
+__all__ = [
+    "TABLES",
+    "AgentRow",
+    "DeviceRow",
+    "ForkedRow",
+    "HeadRow",
+    "MembershipRow",
+    "NetworkRow",
+    "RoleRow",
+    "State",
+    "Table",
+]
+
+
+class AgentRow(NamedTuple):
+    agent: str
+    kind: str  # person | organisation
+    name: str
+    about: str
+    skills: str  # canonical JSON list
+    location: str
+    links: str  # canonical JSON list
+    event: str
+
+
+class DeviceRow(NamedTuple):
+    device: str
+    agent: str
+    label: str
+    status: str  # linked | unlinked
+    event: str
+
+
+class NetworkRow(NamedTuple):
+    network: str
+    name: str
+    purpose: str
+    policy: str  # open | approval | invitation
+    approver_role: str
+    roles: str  # canonical JSON list of the roles the charter names
+    founder: str
+    event: str
+
+
+class MembershipRow(NamedTuple):
+    network: str
+    member: str
+    kind: str  # agent | network
+    status: str  # requested | invited | member | declined | left | removed
+    reason: str
+    event: str
+
+
+class RoleRow(NamedTuple):
+    network: str
+    member: str
+    role: str
+    event: str
+
+
+class HeadRow(NamedTuple):
+    author: str
+    seq: int
+    event: str
+
+
+class ForkedRow(NamedTuple):
+    """An event kept off its author's chain: an equivocation or what was built on one."""
+
+    event: str
+    author: str
+    seq: int
+
+
+class Table(NamedTuple):
+    name: str
+    row: type[Any]
+    key: int
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return tuple(self.row._fields)
+
+    def int_columns(self) -> frozenset[str]:
+        hints = typing.get_type_hints(self.row)
+        return frozenset(name for name, kind in hints.items() if kind is int)
+
+
+TABLES: tuple[Table, ...] = (
+    Table("agents", AgentRow, 1),
+    Table("devices", DeviceRow, 1),
+    Table("networks", NetworkRow, 1),
+    Table("memberships", MembershipRow, 2),
+    Table("roles", RoleRow, 3),
+    Table("heads", HeadRow, 1),
+    Table("forked", ForkedRow, 1),
+)
+
+
+@dataclass
+class State:
+    """All projected tables, each a mapping from its key tuple to its row."""
+
+    agents: MutableMapping[tuple[str], AgentRow]
+    devices: MutableMapping[tuple[str], DeviceRow]
+    networks: MutableMapping[tuple[str], NetworkRow]
+    memberships: MutableMapping[tuple[str, str], MembershipRow]
+    roles: MutableMapping[tuple[str, str, str], RoleRow]
+    heads: MutableMapping[tuple[str], HeadRow]
+    forked: MutableMapping[tuple[str], ForkedRow]
+
+    @classmethod
+    def empty(cls) -> State:
+        return cls(**{table.name: {} for table in TABLES})
+
+    def table(self, name: str) -> MutableMapping[Any, Any]:
+        mapping: MutableMapping[Any, Any] = getattr(self, name)
+        return mapping

@@ -1,0 +1,347 @@
+"""The node: one store, one projector, one key ring. Every front end (CLI, API, sync, tests)
+goes through it: commands build, sign and append events; queries read the projection."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from multitude import settings
+from multitude.domain import InvalidBody, validate_body
+from multitude.domain.networks.rules import device_link_message
+from multitude.domain.state import AgentRow, NetworkRow
+from multitude.keyring import Keyring, KeyringError
+from multitude.ledger import Event, Keypair, MalformedEvent, open_event, seal
+from multitude.ledger.event import from_stored
+from multitude.projection import SPECS, Entry, Projector, state_digest
+from multitude.projection.audit import Audit, audit
+from multitude.projection.preview import preview
+from multitude.store import STATUS_SPEC, EventFilter, Store, open_store
+
+__all__ = ["Member", "Node", "NodeError", "Receipt", "Refused", "Submitted"]
+
+
+class NodeError(Exception):
+    """A command that cannot be carried out as asked; the message says why."""
+
+
+class Refused(NodeError):
+    """A command the network's rules do not allow now; nothing was stored."""
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """Where one event stands in the projection."""
+
+    event: str
+    type: str
+    status: str
+    reason: str
+
+
+@dataclass
+class Submitted:
+    """What a submission of events from elsewhere did."""
+
+    receipts: list[Receipt]
+    refused: list[tuple[str, str]]  # (where, why) for each event that could not be accepted
+    duplicates: int
+
+
+@dataclass(frozen=True)
+class Member:
+    agent: str
+    name: str
+    kind: str  # agent | network
+    roles: tuple[str, ...]
+    via: tuple[str, ...]  # names of the sub-networks through which the agent belongs
+
+
+def _body(**fields: Any) -> dict[str, Any]:
+    return {"v": 1, **{key: value for key, value in fields.items() if value is not None}}
+
+
+class Node:
+    """A Multitude node. Open with `Node.open()`; close (or use as a context manager)."""
+
+    def __init__(self, store: Store, keyring: Keyring | None = None, identity: str | None = None,
+                 passphrase: str | None = None) -> None:
+        self.store = store
+        self.projector = Projector(store)
+        self.keyring = keyring
+        self._identity = identity
+        self._passphrase = passphrase
+        self._key: Keypair | None = None
+
+    @classmethod
+    def open(cls, home: str | Path | None = None, db: str | None = None, identity: str | None = None,
+             passphrase: str | None = None) -> Node:
+        home_path = settings.home(home)
+        home_path.mkdir(parents=True, exist_ok=True)
+        return cls(open_store(settings.database_url(home_path, db)), Keyring(home_path), identity, passphrase)
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> Node:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- identity --------------------------------------------------------------------------
+    def use_key(self, key: Keypair) -> None:
+        """Sign from now on with `key` (tests and hosted identities)."""
+        self._key = key
+
+    @property
+    def key(self) -> Keypair:
+        if self._key is None:
+            if self.keyring is None:
+                raise NodeError("this node has no identity to sign with")
+            name = self._identity or self.keyring.default()
+            if name is None:
+                names = self.keyring.names()
+                if not names:
+                    raise NodeError("no identity yet: run `multitude init --name NAME` first")
+                raise NodeError(f"several identities here ({', '.join(names)}); pick one with --as NAME")
+            try:
+                self._key = self.keyring.load(name, self._passphrase)
+            except KeyringError as error:
+                raise NodeError(str(error)) from error
+        return self._key
+
+    @property
+    def agent(self) -> str:
+        """The agent the signing key speaks for (itself, or the agent it is a device of)."""
+        device = self.projector.state.devices.get((self.key.public,))
+        return device.agent if device is not None and device.status == "linked" else self.key.public
+
+    # -- writing ---------------------------------------------------------------------------
+    def act(self, type: str, body: Mapping[str, Any], network: str | None = None, *,
+            check: bool = True) -> Receipt:
+        """Sign an event as this node's identity and append it.
+
+        With `check`, an event the rules would reject is refused and nothing is stored.
+        """
+        key = self.key
+        with self.store.batch():
+            head = self.store.head(key.public)
+            try:
+                event = seal(key, seq=head[0] + 1 if head else 1, prev=head[1] if head else None,
+                             type=type, body=body, network=network)
+                entry = Entry(event, validate_body(type, event.body, network))
+            except (MalformedEvent, InvalidBody) as error:
+                raise NodeError(str(error)) from error
+            if check:
+                outcome = preview(self.projector.state, entry)
+                if not outcome.applied:
+                    raise Refused(outcome.reason)
+            report = self.projector.append([entry])
+        row = report.statuses[event.id]
+        return Receipt(event.id, type, row[1], row[2])
+
+    def submit(self, events: Iterable[bytes | str | Mapping[str, Any] | Event],
+               on_progress: Callable[[int], None] | None = None, batch_size: int = 1000) -> Submitted:
+        """Check events received from elsewhere one by one; append every intact one."""
+        result = Submitted([], [], 0)
+        batch: list[Entry] = []
+
+        def flush() -> None:
+            if batch:
+                report = self.projector.append(batch)
+                result.duplicates += report.duplicates
+                result.receipts.extend(
+                    Receipt(entry.event.id, entry.event.type, *report.statuses[entry.event.id][1:3])
+                    for entry in batch if entry.event.id in report.statuses
+                )
+                if on_progress is not None:
+                    on_progress(len(batch))
+                batch.clear()
+
+        for index, item in enumerate(events, 1):
+            try:
+                event = item if isinstance(item, Event) else open_event(item)
+                batch.append(Entry(event, validate_body(event.type, event.body, event.network)))
+            except (MalformedEvent, InvalidBody) as error:
+                result.refused.append((f"event {index}", str(error)))
+                if on_progress is not None:
+                    on_progress(1)
+            if len(batch) >= batch_size:
+                flush()
+        flush()
+        return result
+
+    # -- agents ----------------------------------------------------------------------------
+    def publish_profile(self, kind: str, name: str, about: str = "", skills: Iterable[str] = (),
+                        location: str = "", links: Iterable[str] = ()) -> Receipt:
+        return self.act("agent.profile", _body(kind=kind, name=name, about=about, skills=list(skills),
+                                               location=location, links=list(links)))
+
+    def link_device(self, device: Keypair, label: str = "") -> Receipt:
+        """Link a device key to this agent (`device` signs its consent here)."""
+        proof = device.sign(device_link_message(self.agent)).hex()
+        return self.act("agent.device_linked", _body(device=device.public, label=label, proof=proof))
+
+    def unlink_device(self, device: str, reason: str = "") -> Receipt:
+        return self.act("agent.device_unlinked", _body(device=device, reason=reason))
+
+    # -- networks and membership -----------------------------------------------------------
+    def create_network(self, name: str, purpose: str = "", membership: str = "open",
+                       approver_role: str = "custodian", roles: Iterable[str] = ()) -> str:
+        charter = {"membership": membership, "approver_role": approver_role, "roles": list(roles)}
+        return self.act("network.created", _body(name=name, purpose=purpose, charter=charter)).event
+
+    def amend_charter(self, network: str, *, name: str | None = None, purpose: str | None = None,
+                      membership: str | None = None, approver_role: str | None = None,
+                      roles: Iterable[str] | None = None) -> Receipt:
+        row = self.network(network)
+        charter = {
+            "membership": membership or row.policy,
+            "approver_role": approver_role or row.approver_role,
+            "roles": list(roles) if roles is not None else json.loads(row.roles),
+        }
+        body = _body(name=name or row.name, purpose=row.purpose if purpose is None else purpose, charter=charter)
+        return self.act("network.charter_amended", body, row.network)
+
+    def request_membership(self, network: str, note: str = "", on_behalf_of: str | None = None) -> Receipt:
+        behalf = self.network(on_behalf_of).network if on_behalf_of else None
+        return self.act("membership.requested", _body(note=note, on_behalf_of=behalf), self.network(network).network)
+
+    def _decide(self, type: str, network: str, member: str, reason: str = "") -> Receipt:
+        return self.act(type, _body(member=self.resolve_agent(member), reason=reason), self.network(network).network)
+
+    def invite(self, network: str, member: str, note: str = "") -> Receipt:
+        return self._decide("membership.invited", network, member, note)
+
+    def approve(self, network: str, member: str, note: str = "") -> Receipt:
+        return self._decide("membership.approved", network, member, note)
+
+    def decline(self, network: str, member: str, reason: str) -> Receipt:
+        return self._decide("membership.declined", network, member, reason)
+
+    def leave(self, network: str, member: str | None = None, note: str = "") -> Receipt:
+        return self._decide("membership.left", network, member or self.agent, note)
+
+    def remove(self, network: str, member: str, reason: str) -> Receipt:
+        return self._decide("membership.removed", network, member, reason)
+
+    def grant_role(self, network: str, member: str, role: str) -> Receipt:
+        body = _body(member=self.resolve_agent(member), role=role)
+        return self.act("role.granted", body, self.network(network).network)
+
+    def revoke_role(self, network: str, member: str, role: str, reason: str = "") -> Receipt:
+        body = _body(member=self.resolve_agent(member), role=role, reason=reason)
+        return self.act("role.revoked", body, self.network(network).network)
+
+    # -- queries ---------------------------------------------------------------------------
+    def networks(self) -> list[NetworkRow]:
+        return sorted(self.projector.state.networks.values(), key=lambda row: (row.name, row.network))
+
+    def network(self, ref: str) -> NetworkRow:
+        """A network by id, unique id prefix (6+ hex digits) or unique name."""
+        networks = self.projector.state.networks
+        if (ref,) in networks:
+            return networks[(ref,)]
+        matches = [row for row in networks.values() if row.name == ref]
+        if not matches and len(ref) >= 6:
+            matches = [row for row in networks.values() if row.network.startswith(ref)]
+        if len(matches) == 1:
+            return matches[0]
+        if matches:
+            ids = ", ".join(row.network[:12] for row in matches)
+            raise NodeError(f"{ref!r} names several networks ({ids}); use an id")
+        raise NodeError(f"no network {ref!r} here (see `multitude network list`)")
+
+    def agents(self) -> list[AgentRow]:
+        return sorted(self.projector.state.agents.values(), key=lambda row: (row.name, row.agent))
+
+    def resolve_agent(self, ref: str) -> str:
+        """An agent (or network) by key, unique prefix, or unique profile or network name."""
+        state = self.projector.state
+        if (ref,) in state.agents or (ref,) in state.networks or len(ref) == 64:
+            return ref
+        named = {row.agent for row in state.agents.values() if row.name == ref}
+        named |= {row.network for row in state.networks.values() if row.name == ref}
+        if not named and len(ref) >= 6:
+            everyone = {key[1] for key in state.memberships} | {key[0] for key in state.agents}
+            named = {agent for agent in everyone if agent.startswith(ref)}
+        if len(named) == 1:
+            return named.pop()
+        if named:
+            raise NodeError(f"{ref!r} names several agents; use a key")
+        raise NodeError(f"no agent {ref!r} known here")
+
+    def name_of(self, agent: str) -> str:
+        state = self.projector.state
+        if (agent,) in state.networks:
+            return state.networks[(agent,)].name
+        row = state.agents.get((agent,))
+        return row.name if row else agent[:12]
+
+    def roles(self, network: str, member: str) -> tuple[str, ...]:
+        return tuple(sorted(key[2] for key in self.projector.state.roles if key[:2] == (network, member)))
+
+    def memberships(self, network: str) -> list[tuple[str, str, str]]:
+        """(member, status, reason) of everyone who ever asked to join or was invited."""
+        net = self.network(network).network
+        rows = [row for key, row in self.projector.state.memberships.items() if key[0] == net]
+        return sorted(((row.member, row.status, row.reason) for row in rows), key=lambda r: self.name_of(r[0]))
+
+    def members(self, network: str, through_subnetworks: bool = True) -> list[Member]:
+        """Members of a network, and (by default) the members of its member networks, all the way down."""
+        state = self.projector.state
+        root = self.network(network).network
+        found: list[Member] = []
+        todo: list[tuple[str, tuple[str, ...]]] = [(root, ())]
+        seen = {root}
+        while todo:
+            current, via = todo.pop(0)
+            rows = sorted((row for key, row in state.memberships.items() if key[0] == current and row.status == "member"),
+                          key=lambda row: (self.name_of(row.member), row.member))
+            for row in rows:
+                found.append(Member(row.member, self.name_of(row.member), row.kind,
+                                    self.roles(current, row.member), via))
+                if through_subnetworks and row.kind == "network" and row.member not in seen:
+                    seen.add(row.member)
+                    todo.append((row.member, (*via, self.name_of(row.member))))
+        return found
+
+    def log(self, query: EventFilter | None = None) -> list[tuple[Event, Receipt]]:
+        """Events with where they stand, in the order this node received them."""
+        rows = list(self.store.events(query))
+        statuses = {row[0]: row for row in self.store.rows_in(STATUS_SPEC, "event", [row.id for row in rows])}
+        result = []
+        for row in rows:
+            status = statuses.get(row.id)
+            receipt = Receipt(row.id, row.type, status[1], status[2]) if status else Receipt(row.id, row.type, "unknown", "")
+            result.append((from_stored(row.id, row.payload, row.sig), receipt))
+        return result
+
+    def status(self, event_id: str) -> Receipt:
+        rows = self.store.rows(STATUS_SPEC, {"event": event_id})
+        if not rows:
+            raise NodeError(f"no event {event_id[:12]} in this node's log")
+        event = self.store.events_by_id([event_id])[0]
+        return Receipt(event_id, event.type, rows[0][1], rows[0][2])
+
+    def equivocators(self) -> list[str]:
+        """Authors who signed two different events with the same seq."""
+        return sorted({author for author, _, _ in self.store.equivocations()})
+
+    # -- integrity -------------------------------------------------------------------------
+    def verify(self, progress: Callable[[int], None] | None = None) -> Audit:
+        return audit(self.store, progress)
+
+    def digest(self) -> str:
+        return state_digest(self.store)
+
+    def rebuild(self) -> int:
+        return self.projector.rebuild()
+
+    def counts(self) -> dict[str, int]:
+        return {"events": self.store.count_events(), **{
+            spec.name: len(self.store.rows(spec)) for spec in SPECS if spec.name != "event_status"}}

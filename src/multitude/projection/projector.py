@@ -1,0 +1,204 @@
+"""The projector: appends checked events to the log and folds them into the state tables.
+
+The log and the projection change in one store transaction, with the projection's position
+recorded in it, so a crash leaves both as they were. Events that arrive in order (the usual
+case: local commands, or a bundle from a node that is ahead) are folded onto the current state;
+an event that belongs earlier in the order makes the projection fold the whole log again, so
+the state stays a function of the set of events whatever order they arrived in.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from multitude.domain import InvalidBody, State, apply, validate_body
+from multitude.ledger import CanonicalError, Event
+from multitude.ledger.event import from_stored
+from multitude.projection.order import Entry, Known, OrderKey, Resolution, requirements, resolve
+from multitude.projection.tables import FINGERPRINT, SPECS, STATE_SPECS, TrackedTable, tracked_state
+from multitude.store import STATUS_SPEC, EventRow, Store
+
+__all__ = ["Appended", "Projector", "StatusRow", "entry_from_row", "fold_log"]
+
+StatusRow = tuple[str, str, str, str | None, str | None, int | None, int | None]
+
+
+@dataclass
+class Appended:
+    """What an append did: the new events' statuses, and how many were already held."""
+
+    statuses: dict[str, StatusRow] = field(default_factory=dict)
+    duplicates: int = 0
+    refolded: bool = False
+
+    @property
+    def added(self) -> int:
+        return len(self.statuses)
+
+
+def to_row(event: Event) -> EventRow:
+    return EventRow(
+        event.id, event.author, event.seq, event.prev, event.time, event.type, event.network, event.payload, event.sig
+    )
+
+
+def entry_from_row(row: EventRow) -> tuple[Entry | None, str]:
+    """Read a stored event back; (None, reason) if its body no longer validates."""
+    try:
+        event = from_stored(row.id, row.payload, row.sig)
+    except (CanonicalError, KeyError, TypeError) as error:
+        return None, f"stored bytes are damaged: {error}"
+    try:
+        return Entry(event, validate_body(event.type, event.body, event.network)), ""
+    except InvalidBody as error:
+        return None, f"no longer valid: {error}"
+
+
+def _fold(state: State, resolution: Resolution, first_position: int) -> list[StatusRow]:
+    rows: list[StatusRow] = []
+    position = first_position
+    for key, entry in resolution.ready:
+        outcome = apply(state, entry.event, entry.body)
+        status = "applied" if outcome.applied else "rejected"
+        rows.append((entry.event.id, status, outcome.reason, None, key[0], key[1], position))
+        position += 1
+    for entry, waiting_for in resolution.pending:
+        reason = f"waiting for event {waiting_for[:12]}"
+        rows.append((entry.event.id, "pending", reason, waiting_for, None, None, None))
+    return rows
+
+
+def fold_log(rows: Iterable[EventRow], state: State) -> list[StatusRow]:
+    """Fold a whole log into `state` (which starts empty); return every event's status."""
+    entries, broken = [], []
+    for row in rows:
+        entry, reason = entry_from_row(row)
+        if entry is None:
+            broken.append((row.id, "rejected", reason, None, None, None, None))
+        else:
+            entries.append(entry)
+    return _fold(state, resolve(entries, {}), 1) + broken
+
+
+class Projector:
+    """Owns the write path of one store: append, fold, rebuild."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.state: State = tracked_state()
+        self._version: str | None = None
+        if store.prepare_projection(SPECS, FINGERPRINT):
+            self.rebuild()
+        else:
+            self._load()
+
+    # -- state kept in memory, in step with the store --------------------------------------
+    def _load(self) -> None:
+        self.state = tracked_state({spec.name: self.store.rows(spec) for spec in STATE_SPECS})
+        self._version = self.store.get_meta("projection_version")
+
+    def _in_step(self) -> None:
+        """Reload when another process wrote since we last looked (called under the lock)."""
+        if self.store.get_meta("projection_version") != self._version:
+            self._load()
+
+    def _flush(self, statuses: Sequence[StatusRow], position: int, tail: OrderKey | None) -> None:
+        for spec in STATE_SPECS:
+            table = self.state.table(spec.name)
+            assert isinstance(table, TrackedTable)
+            upserts, deletes = table.changes()
+            self.store.delete(spec, deletes)
+            self.store.upsert(spec, [tuple(row) for row in upserts])
+        self.store.upsert(STATUS_SPEC, statuses)
+        self.store.set_meta("projection_position", str(position))
+        self.store.set_meta("projection_tail", json.dumps(tail))
+        version = str(int(self._version or 0) + 1)
+        self.store.set_meta("projection_version", version)
+        self._version = version
+
+    def _tail(self) -> tuple[int, OrderKey | None]:
+        position = int(self.store.get_meta("projection_position") or 0)
+        tail = json.loads(self.store.get_meta("projection_tail") or "null")
+        return position, (tuple(tail) if tail else None)  # type: ignore[return-value]
+
+    # -- writing ---------------------------------------------------------------------------
+    def append(self, entries: Sequence[Entry]) -> Appended:
+        """Append checked events (atomically, idempotently) and fold them."""
+        report = Appended()
+        try:
+            with self.store.batch():
+                self._in_step()
+                unique = {entry.event.id: entry for entry in entries}
+                held = self.store.existing(unique)
+                new = [entry for event_id, entry in unique.items() if event_id not in held]
+                report.duplicates = len(entries) - len(new)
+                if not new:
+                    return report
+                refold = bool(self.store.referencing_prev([entry.event.id for entry in new]))
+                self.store.insert_events([to_row(entry.event) for entry in new])
+                if refold:
+                    statuses = self._refold()
+                else:
+                    statuses, refold = self._fold_onto(new)
+                new_ids = {entry.event.id for entry in new}
+                report.statuses = {row[0]: row for row in statuses if row[0] in new_ids}
+                report.refolded = refold
+        except BaseException:
+            self._load()  # the transaction rolled back: forget what the fold did in memory
+            raise
+        return report
+
+    def _woken(self, ids: set[str]) -> list[Entry]:
+        """Pending events that wait for one of `ids`, and those that wait for them in turn."""
+        woken: list[Entry] = []
+        frontier = ids
+        while frontier:
+            rows = self.store.rows_in(STATUS_SPEC, "waiting_for", frontier)
+            waiting = [row[0] for row in rows if row[1] == "pending"]
+            entries = [entry for entry, _ in map(entry_from_row, self.store.events_by_id(waiting)) if entry]
+            woken.extend(entries)
+            frontier = {entry.event.id for entry in entries}
+        return woken
+
+    def _fold_onto(self, new: list[Entry]) -> tuple[list[StatusRow], bool]:
+        candidates = new + self._woken({entry.event.id for entry in new})
+        ids = {entry.event.id for entry in candidates}
+        outside = {dep for entry in candidates for dep in (*requirements(entry), entry.event.prev) if dep} - ids
+        known = {
+            row[0]: Known(row[1], row[4], row[5]) for row in self.store.rows_in(STATUS_SPEC, "event", outside)
+        }
+        resolution = resolve(candidates, known)
+        position, tail = self._tail()
+        if resolution.ready and tail is not None and resolution.ready[0][0] <= tail:
+            return self._refold(), True
+        statuses = _fold(self.state, resolution, position + 1)
+        if resolution.ready:
+            position += len(resolution.ready)
+            tail = resolution.ready[-1][0]
+        self._flush(statuses, position, tail)
+        return statuses, False
+
+    def _refold(self) -> list[StatusRow]:
+        self.store.clear_projection(SPECS)
+        self.state = tracked_state()
+        statuses = fold_log(self.store.events(), self.state)
+        placed = [row for row in statuses if row[6] is not None]
+        tail: Any = None
+        if placed:
+            last = max(placed, key=lambda row: row[6] or 0)
+            tail = (last[4], last[5], last[0])
+        self._flush(statuses, len(placed), tail)
+        return statuses
+
+    def rebuild(self) -> int:
+        """Drop the projection and fold the whole log again; return how many events it holds."""
+        try:
+            with self.store.batch():
+                statuses = self._refold()
+        except BaseException:
+            self._load()
+            raise
+        return len(statuses)

@@ -1,0 +1,66 @@
+"""The projection's tables: the domain's state tables as store TableSpecs, and the mapping
+the fold writes into, which remembers which keys changed so only those rows are written."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from multitude.domain import TABLES, State, Table
+from multitude.store import STATUS_SPEC, TableSpec
+
+__all__ = ["SPECS", "STATE_SPECS", "FINGERPRINT", "TrackedTable", "tracked_state"]
+
+
+def _spec(table: Table) -> TableSpec:
+    ints = table.int_columns()
+    columns = tuple((name, "int" if name in ints else "text") for name in table.columns)
+    return TableSpec(table.name, columns, table.key)
+
+
+STATE_SPECS: tuple[TableSpec, ...] = tuple(_spec(table) for table in TABLES)
+SPECS: tuple[TableSpec, ...] = (*STATE_SPECS, STATUS_SPEC)
+# The shape of every projection table; when it changes, stores drop and refold their projection.
+FINGERPRINT = hashlib.sha256(
+    json.dumps([[s.name, s.columns, s.key] for s in SPECS]).encode()
+).hexdigest()[:16]
+
+
+class TrackedTable(dict[Any, Any]):
+    """A dict that records the keys written or deleted since it was last flushed."""
+
+    __slots__ = ("dirty",)
+
+    def __init__(self, rows: Iterable[tuple[Any, Any]] = ()) -> None:
+        super().__init__(rows)
+        self.dirty: set[Any] = set()
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        super().__setitem__(key, value)
+        self.dirty.add(key)
+
+    def __delitem__(self, key: Any) -> None:
+        super().__delitem__(key)
+        self.dirty.add(key)
+
+    def pop(self, key: Any, *default: Any) -> Any:
+        self.dirty.add(key)
+        return super().pop(key, *default)
+
+    def changes(self) -> tuple[list[Any], list[Any]]:
+        """(rows to write, keys to delete) since the last call; clears the record."""
+        upserts = [self[key] for key in self.dirty if key in self]
+        deletes = [key for key in self.dirty if key not in self]
+        self.dirty.clear()
+        return upserts, deletes
+
+
+def tracked_state(rows: dict[str, Iterable[tuple[Any, ...]]] | None = None) -> State:
+    """A State whose tables are TrackedTables, filled from stored rows when given."""
+    tables: dict[str, TrackedTable] = {}
+    for table in TABLES:
+        stored = (rows or {}).get(table.name, ())
+        tables[table.name] = TrackedTable((tuple(row[: table.key]), table.row(*row)) for row in stored)
+    return State(**tables)

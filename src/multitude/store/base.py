@@ -1,0 +1,174 @@
+"""The persistence port: what every store adapter provides, and the rows it trades in.
+
+The log (`events`) is append-only: there is no call here that edits or deletes an event.
+Projection tables are declared by the projection layer as TableSpecs and can be dropped and
+rebuilt at any time. All writes of one batch happen in one transaction (`Store.batch`).
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+__all__ = [
+    "STATUS_SPEC",
+    "EventFilter",
+    "EventRow",
+    "Store",
+    "StoreError",
+    "StoreUnavailable",
+    "TableSpec",
+]
+
+
+class StoreError(Exception):
+    """A store could not do what was asked; the message says what and where."""
+
+
+class StoreUnavailable(StoreError):
+    """The database cannot be reached or opened."""
+
+
+class EventRow(NamedTuple):
+    """An event as the log keeps it: the signed payload bytes plus columns to find it by."""
+
+    id: str
+    author: str
+    seq: int
+    prev: str | None
+    time: str
+    type: str
+    network: str | None
+    payload: bytes
+    sig: str
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """A projection table: its columns (name, 'text' or 'int') and how many lead the key."""
+
+    name: str
+    columns: tuple[tuple[str, str], ...]
+    key: int
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(name for name, _ in self.columns)
+
+    @property
+    def key_names(self) -> tuple[str, ...]:
+        return self.column_names[: self.key]
+
+
+# Where each event stands in the projection: applied, rejected (with reason) or pending
+# (waiting for an event it cannot be applied without); its order key and position.
+STATUS_SPEC = TableSpec(
+    "event_status",
+    (
+        ("event", "text"),
+        ("status", "text"),
+        ("reason", "text"),
+        ("waiting_for", "text"),
+        ("order_time", "text"),
+        ("depth", "int"),
+        ("position", "int"),
+    ),
+    1,
+)
+
+
+@dataclass(frozen=True)
+class EventFilter:
+    network: str | None = None
+    author: str | None = None
+    type: str | None = None
+    since: str | None = None  # event time, inclusive
+    status: str | None = None
+    limit: int | None = None
+
+
+class Store(ABC):
+    """One database holding the log and the projection."""
+
+    url: str
+
+    # -- lifecycle -------------------------------------------------------------------------
+    @abstractmethod
+    def close(self) -> None: ...
+
+    @abstractmethod
+    def batch(self) -> AbstractContextManager[None]:
+        """One write transaction, exclusive among writers; everything in it lands or nothing."""
+
+    # -- the log ---------------------------------------------------------------------------
+    @abstractmethod
+    def insert_events(self, rows: Sequence[EventRow]) -> None:
+        """Append events that are not yet stored (ids already present are left alone)."""
+
+    @abstractmethod
+    def existing(self, ids: Iterable[str]) -> set[str]:
+        """Which of these event ids the log holds."""
+
+    @abstractmethod
+    def events_by_id(self, ids: Iterable[str]) -> list[EventRow]: ...
+
+    @abstractmethod
+    def events(self, query: EventFilter | None = None) -> Iterator[EventRow]:
+        """Events in the order they were received, filtered."""
+
+    @abstractmethod
+    def count_events(self) -> int: ...
+
+    @abstractmethod
+    def head(self, author: str) -> tuple[int, str] | None:
+        """The author's highest seq held and its id (lowest id on a tie), if any."""
+
+    @abstractmethod
+    def heads(self) -> dict[str, tuple[int, str]]:
+        """For each author, the highest seq held and that event's id (lowest id on a tie)."""
+
+    @abstractmethod
+    def equivocations(self) -> list[tuple[str, int, list[str]]]:
+        """(author, seq, ids) wherever one author signed two events with the same seq."""
+
+    @abstractmethod
+    def referencing_prev(self, ids: Iterable[str]) -> set[str]:
+        """Which of these ids some stored event names as its `prev`."""
+
+    # -- the projection --------------------------------------------------------------------
+    @abstractmethod
+    def prepare_projection(self, specs: Sequence[TableSpec], fingerprint: str) -> bool:
+        """Create the projection tables; recreate them empty if their shape changed.
+
+        Returns True when the projection is empty and must be folded from the log.
+        """
+
+    @abstractmethod
+    def rows(self, spec: TableSpec, where: dict[str, Any] | None = None) -> list[tuple[Any, ...]]:
+        """Rows of a projection table, in no particular order."""
+
+    @abstractmethod
+    def rows_in(self, spec: TableSpec, column: str, values: Iterable[Any]) -> list[tuple[Any, ...]]:
+        """Rows of a projection table whose `column` is one of `values`."""
+
+    @abstractmethod
+    def upsert(self, spec: TableSpec, rows: Sequence[tuple[Any, ...]]) -> None: ...
+
+    @abstractmethod
+    def delete(self, spec: TableSpec, keys: Sequence[tuple[Any, ...]]) -> None: ...
+
+    @abstractmethod
+    def clear_projection(self, specs: Sequence[TableSpec]) -> None: ...
+
+    @abstractmethod
+    def get_meta(self, key: str) -> str | None: ...
+
+    @abstractmethod
+    def set_meta(self, key: str, value: str) -> None: ...
+
+    @abstractmethod
+    def migrations(self) -> list[tuple[int, str, str]]:
+        """(version, name, applied_at) of every schema migration applied."""

@@ -1,0 +1,88 @@
+"""The PostgreSQL store (psycopg 3): the production store for a node serving many members.
+
+Writers serialise on a transaction-scoped advisory lock, so the log and projection behave as
+on SQLite's single writer. Driver errors are translated into the store's own errors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import psycopg
+
+from multitude.store.base import StoreError, StoreUnavailable
+from multitude.store.sql import SqlStore
+
+__all__ = ["PostgresStore"]
+
+_WRITER_LOCK = 0x6D756C7469  # "multi"
+
+
+def _redact(url: str) -> str:
+    """The URL without its password, for messages."""
+    try:
+        info = psycopg.conninfo.conninfo_to_dict(url)
+    except psycopg.Error:
+        return "the PostgreSQL URL"
+    host, db = info.get("host", "localhost"), info.get("dbname", "")
+    return f"postgresql://{info.get('user', '')}@{host}:{info.get('port', 5432)}/{db}"
+
+
+class PostgresStore(SqlStore):
+    placeholder = "%s"
+    types = {"text": "TEXT", "int": "BIGINT", "bytes": "BYTEA", "serial": "BIGSERIAL PRIMARY KEY"}
+
+    def __init__(self, url: str) -> None:
+        super().__init__()
+        self.url = _redact(url)
+        try:
+            self._db = psycopg.connect(url, autocommit=True, connect_timeout=10)
+        except psycopg.Error as error:
+            raise StoreUnavailable(f"cannot connect to {self.url}: {error}") from error
+        self._transaction: Any = None
+        self.migrate()
+
+    def close(self) -> None:
+        self._db.close()
+
+    def _execute(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        try:
+            cursor = self._db.execute(sql, params or None)
+            return cursor.fetchall() if cursor.description else []
+        except psycopg.Error as error:
+            raise StoreError(f"PostgreSQL ({self.url}): {error}") from error
+
+    def _executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        try:
+            with self._db.cursor() as cursor:
+                cursor.executemany(sql, rows)
+        except psycopg.Error as error:
+            raise StoreError(f"PostgreSQL ({self.url}): {error}") from error
+
+    def _begin(self) -> None:
+        try:
+            self._transaction = self._db.transaction()
+            self._transaction.__enter__()
+            self._db.execute("SELECT pg_advisory_xact_lock(%s)", (_WRITER_LOCK,))
+        except psycopg.Error as error:
+            raise StoreError(f"PostgreSQL ({self.url}): {error}") from error
+
+    def _commit(self) -> None:
+        transaction, self._transaction = self._transaction, None
+        try:
+            transaction.__exit__(None, None, None)
+        except psycopg.Error as error:
+            raise StoreError(f"PostgreSQL ({self.url}): {error}") from error
+
+    def _rollback(self) -> None:
+        transaction, self._transaction = self._transaction, None
+        if transaction is not None:
+            try:
+                transaction.__exit__(StoreError, StoreError("rolled back"), None)
+            except StoreError:
+                pass
+
+    def _table_exists(self, name: str) -> bool:
+        rows = self._execute("SELECT to_regclass(%s) IS NOT NULL", (name,))
+        return bool(rows[0][0])

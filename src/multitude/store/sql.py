@@ -1,0 +1,272 @@
+"""What the SQLite and PostgreSQL adapters share: the SQL of the store contract.
+
+Statements are written once with `?` placeholders; a dialect supplies the connection, the
+placeholder style, the column types and how a write transaction is made exclusive.
+"""
+
+from __future__ import annotations
+
+import json
+from abc import abstractmethod
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+from multitude.store.base import STATUS_SPEC, EventFilter, EventRow, Store, TableSpec
+from multitude.store.migrations import MIGRATIONS
+
+__all__ = ["SqlStore"]
+
+_EVENT_COLUMNS = "id, author, seq, prev, time, type, network, payload, sig"
+_CHUNK = 500
+
+
+def _chunks(values: Sequence[Any], size: int = _CHUNK) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+class SqlStore(Store):
+    placeholder = "?"
+    types: dict[str, str]
+
+    def __init__(self) -> None:
+        self._depth = 0
+
+    # -- dialect ---------------------------------------------------------------------------
+    @abstractmethod
+    def _execute(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]: ...
+
+    @abstractmethod
+    def _executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None: ...
+
+    @abstractmethod
+    def _begin(self) -> None: ...
+
+    @abstractmethod
+    def _commit(self) -> None: ...
+
+    @abstractmethod
+    def _rollback(self) -> None: ...
+
+    @abstractmethod
+    def _table_exists(self, name: str) -> bool: ...
+
+    def _sql(self, sql: str) -> str:
+        return sql if self.placeholder == "?" else sql.replace("?", self.placeholder)
+
+    def _q(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        return self._execute(self._sql(sql), params)
+
+    @staticmethod
+    def _row(row: Sequence[Any]) -> EventRow:
+        return EventRow(row[0], row[1], row[2], row[3], row[4], row[5], row[6], bytes(row[7]), row[8])
+
+    # -- transactions ----------------------------------------------------------------------
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        if self._depth:
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+            return
+        self._begin()
+        self._depth = 1
+        try:
+            yield
+        except BaseException:
+            self._depth = 0
+            self._rollback()
+            raise
+        self._depth = 0
+        self._commit()
+
+    # -- migrations ------------------------------------------------------------------------
+    def migrate(self) -> None:
+        with self.batch():
+            self._q(
+                "CREATE TABLE IF NOT EXISTS schema_migrations "
+                "(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+            )
+        done = {row[0] for row in self._q("SELECT version FROM schema_migrations")}
+        for migration in MIGRATIONS:
+            if migration.version in done:
+                continue
+            with self.batch():
+                if self._q("SELECT 1 FROM schema_migrations WHERE version = ?", (migration.version,)):
+                    continue  # another process applied it while we waited for the lock
+                for statement in migration.statements:
+                    self._q(statement.format(**self.types))
+                self._q(
+                    "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+                    (migration.version, migration.name, datetime.now(UTC).isoformat()),
+                )
+
+    def migrations(self) -> list[tuple[int, str, str]]:
+        rows = self._q("SELECT version, name, applied_at FROM schema_migrations ORDER BY version")
+        return [(row[0], row[1], row[2]) for row in rows]
+
+    # -- the log ---------------------------------------------------------------------------
+    def insert_events(self, rows: Sequence[EventRow]) -> None:
+        self._executemany(
+            self._sql(
+                f"INSERT INTO events ({_EVENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (id) DO NOTHING"
+            ),
+            rows,
+        )
+
+    def existing(self, ids: Iterable[str]) -> set[str]:
+        found: set[str] = set()
+        for chunk in _chunks(list(set(ids))):
+            marks = ", ".join("?" * len(chunk))
+            found.update(row[0] for row in self._q(f"SELECT id FROM events WHERE id IN ({marks})", chunk))
+        return found
+
+    def events_by_id(self, ids: Iterable[str]) -> list[EventRow]:
+        found: list[EventRow] = []
+        for chunk in _chunks(list(set(ids))):
+            marks = ", ".join("?" * len(chunk))
+            rows = self._q(f"SELECT {_EVENT_COLUMNS} FROM events WHERE id IN ({marks})", chunk)
+            found.extend(self._row(row) for row in rows)
+        return found
+
+    def events(self, query: EventFilter | None = None) -> Iterator[EventRow]:
+        query = query or EventFilter()
+        where, params = [], []
+        joins = ""
+        for column in ("network", "author", "type"):
+            value = getattr(query, column)
+            if value is not None:
+                where.append(f"e.{column} = ?")
+                params.append(value)
+        if query.since is not None:
+            where.append("e.time >= ?")
+            params.append(query.since)
+        if query.status is not None:
+            joins = f" JOIN p_{STATUS_SPEC.name} s ON s.event = e.id"
+            where.append("s.status = ?")
+            params.append(query.status)
+        sql = f"SELECT {', '.join('e.' + c for c in _EVENT_COLUMNS.split(', '))} FROM events e{joins}"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY e.received"
+        if query.limit is not None:
+            sql += f" LIMIT {int(query.limit)}"
+        for row in self._q(sql, params):
+            yield self._row(row)
+
+    def count_events(self) -> int:
+        return int(self._q("SELECT COUNT(*) FROM events")[0][0])
+
+    def head(self, author: str) -> tuple[int, str] | None:
+        rows = self._q(
+            "SELECT seq, id FROM events WHERE author = ? AND seq = (SELECT MAX(seq) FROM events WHERE author = ?)",
+            (author, author),
+        )
+        return min((row[0], row[1]) for row in rows) if rows else None
+
+    def heads(self) -> dict[str, tuple[int, str]]:
+        rows = self._q(
+            "SELECT author, seq, id FROM events WHERE (author, seq) IN "
+            "(SELECT author, MAX(seq) FROM events GROUP BY author)"
+        )
+        heads: dict[str, tuple[int, str]] = {}
+        for author, seq, event_id in rows:
+            if author not in heads or event_id < heads[author][1]:
+                heads[author] = (seq, event_id)
+        return heads
+
+    def equivocations(self) -> list[tuple[str, int, list[str]]]:
+        rows = self._q(
+            "SELECT author, seq, id FROM events WHERE (author, seq) IN "
+            "(SELECT author, seq FROM events GROUP BY author, seq HAVING COUNT(*) > 1)"
+        )
+        grouped: dict[tuple[str, int], list[str]] = {}
+        for author, seq, event_id in rows:
+            grouped.setdefault((author, seq), []).append(event_id)
+        return [(author, seq, sorted(ids)) for (author, seq), ids in sorted(grouped.items())]
+
+    def referencing_prev(self, ids: Iterable[str]) -> set[str]:
+        found: set[str] = set()
+        for chunk in _chunks(list(set(ids))):
+            marks = ", ".join("?" * len(chunk))
+            found.update(row[0] for row in self._q(f"SELECT prev FROM events WHERE prev IN ({marks})", chunk))
+        return found
+
+    # -- the projection --------------------------------------------------------------------
+    def _ddl(self, spec: TableSpec) -> str:
+        columns = ", ".join(f"{name} {self.types[kind]}" for name, kind in spec.columns)
+        return f"CREATE TABLE p_{spec.name} ({columns}, PRIMARY KEY ({', '.join(spec.key_names)}))"
+
+    def prepare_projection(self, specs: Sequence[TableSpec], fingerprint: str) -> bool:
+        with self.batch():
+            if self.get_meta("projection_fingerprint") == fingerprint and all(
+                self._table_exists(f"p_{spec.name}") for spec in specs
+            ):
+                return self.get_meta("projection_position") is None
+            previous = json.loads(self.get_meta("projection_tables") or "[]")
+            for name in sorted(set(previous) | {spec.name for spec in specs}):
+                self._q(f"DROP TABLE IF EXISTS p_{name}")
+            for spec in specs:
+                self._q(self._ddl(spec))
+            self._q("DELETE FROM meta WHERE key LIKE 'projection_%'")
+            self.set_meta("projection_tables", json.dumps(sorted(spec.name for spec in specs)))
+            self.set_meta("projection_fingerprint", fingerprint)
+        return True
+
+    def rows(self, spec: TableSpec, where: dict[str, Any] | None = None) -> list[tuple[Any, ...]]:
+        sql = f"SELECT {', '.join(spec.column_names)} FROM p_{spec.name}"
+        params: list[Any] = []
+        if where:
+            sql += " WHERE " + " AND ".join(f"{column} = ?" for column in where)
+            params = list(where.values())
+        return [tuple(row) for row in self._q(sql, params)]
+
+    def rows_in(self, spec: TableSpec, column: str, values: Iterable[Any]) -> list[tuple[Any, ...]]:
+        found: list[tuple[Any, ...]] = []
+        for chunk in _chunks(list(set(values))):
+            marks = ", ".join("?" * len(chunk))
+            sql = f"SELECT {', '.join(spec.column_names)} FROM p_{spec.name} WHERE {column} IN ({marks})"
+            found.extend(tuple(row) for row in self._q(sql, chunk))
+        return found
+
+    def upsert(self, spec: TableSpec, rows: Sequence[tuple[Any, ...]]) -> None:
+        if not rows:
+            return
+        names = spec.column_names
+        values = ", ".join("?" * len(names))
+        rest = names[spec.key :]
+        action = (
+            "DO UPDATE SET " + ", ".join(f"{name} = excluded.{name}" for name in rest) if rest else "DO NOTHING"
+        )
+        sql = (
+            f"INSERT INTO p_{spec.name} ({', '.join(names)}) VALUES ({values}) "
+            f"ON CONFLICT ({', '.join(spec.key_names)}) {action}"
+        )
+        self._executemany(self._sql(sql), rows)
+
+    def delete(self, spec: TableSpec, keys: Sequence[tuple[Any, ...]]) -> None:
+        if not keys:
+            return
+        where = " AND ".join(f"{name} = ?" for name in spec.key_names)
+        self._executemany(self._sql(f"DELETE FROM p_{spec.name} WHERE {where}"), keys)
+
+    def clear_projection(self, specs: Sequence[TableSpec]) -> None:
+        with self.batch():
+            for spec in specs:
+                self._q(f"DELETE FROM p_{spec.name}")
+            self._q("DELETE FROM meta WHERE key IN ('projection_position', 'projection_tail')")
+
+    def get_meta(self, key: str) -> str | None:
+        rows = self._q("SELECT value FROM meta WHERE key = ?", (key,))
+        return str(rows[0][0]) if rows else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        self._q(
+            "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )

@@ -1,0 +1,59 @@
+"""The SQLite store: one file, WAL, one writer at a time (BEGIN IMMEDIATE)."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from multitude.store.base import StoreError, StoreUnavailable
+from multitude.store.sql import SqlStore
+
+__all__ = ["SqliteStore"]
+
+
+class SqliteStore(SqlStore):
+    types = {"text": "TEXT", "int": "INTEGER", "bytes": "BLOB", "serial": "INTEGER PRIMARY KEY AUTOINCREMENT"}
+
+    def __init__(self, path: str | Path) -> None:
+        super().__init__()
+        self.path = Path(path)
+        self.url = str(self.path)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
+            self._db.execute("PRAGMA journal_mode = WAL")
+            self._db.execute("PRAGMA synchronous = NORMAL")
+            self._db.execute("PRAGMA busy_timeout = 30000")
+        except (sqlite3.Error, OSError) as error:
+            raise StoreUnavailable(f"cannot open SQLite database {self.path}: {error}") from error
+        self.migrate()
+
+    def close(self) -> None:
+        self._db.close()
+
+    def _execute(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        try:
+            return self._db.execute(sql, params).fetchall()
+        except sqlite3.Error as error:
+            raise StoreError(f"SQLite ({self.path}): {error}") from error
+
+    def _executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        try:
+            self._db.executemany(sql, rows)
+        except sqlite3.Error as error:
+            raise StoreError(f"SQLite ({self.path}): {error}") from error
+
+    def _begin(self) -> None:
+        self._execute("BEGIN IMMEDIATE")
+
+    def _commit(self) -> None:
+        self._execute("COMMIT")
+
+    def _rollback(self) -> None:
+        if self._db.in_transaction:
+            self._db.execute("ROLLBACK")
+
+    def _table_exists(self, name: str) -> bool:
+        return bool(self._execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)))
