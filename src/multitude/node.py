@@ -47,7 +47,7 @@ class Submitted:
     """What a submission of events from elsewhere did."""
 
     receipts: list[Receipt]
-    refused: list[tuple[str, str]]  # (where, why) for each event that could not be accepted
+    refused: list[tuple[int, str]]  # (position in what was submitted, from 1; why) per refused event
     duplicates: int
 
 
@@ -167,7 +167,7 @@ class Node:
                 event = item if isinstance(item, Event) else open_event(item)
                 batch.append(Entry(event, validate_body(event.type, event.body, event.network)))
             except (MalformedEvent, InvalidBody) as error:
-                result.refused.append((f"event {index}", str(error)))
+                result.refused.append((index, str(error)))
                 if on_progress is not None:
                     on_progress(1)
             if len(batch) >= batch_size:
@@ -284,6 +284,13 @@ class Node:
 
     def roles(self, network: str, member: str) -> tuple[str, ...]:
         return tuple(sorted(key[2] for key in self.projector.state.roles if key[:2] == (network, member)))
+
+    def is_member(self, network: str, as_network: str | None = None) -> bool:
+        """Whether this node's agent (or the network `as_network`) is a member now."""
+        net = self.network(network).network
+        who = self.network(as_network).network if as_network else self.agent
+        row = self.projector.state.memberships.get((net, who))
+        return row is not None and row.status == "member"
 
     def memberships(self, network: str) -> list[tuple[str, str, str]]:
         """(member, status, reason) of everyone who ever asked to join or was invited."""

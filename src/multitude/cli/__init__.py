@@ -1,0 +1,1 @@
+"""The `multitude` command: one module per command group, all over one Node."""

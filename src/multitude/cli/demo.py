@@ -1,0 +1,78 @@
+"""`multitude demo`: load the demo networks and show what they hold."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from multitude.cli.context import console, fail, opened, progress, short
+
+__all__ = ["register"]
+
+_MARKER = "demo-home"
+
+
+def _wipe(home: Path) -> None:
+    """Empty a home the demo made; refuse to touch any other."""
+    import shutil
+
+    if not home.exists():
+        return
+    if not (home / _MARKER).is_file():
+        if any(home.iterdir()):
+            raise fail(f"{home} was not made by `multitude demo`; --fresh only empties a demo's home")
+        return
+    shutil.rmtree(home)
+
+
+def demo(
+    ctx: typer.Context,
+    fresh: Annotated[bool, typer.Option(help="Start from an empty demo home (only one the demo made).")] = False,
+) -> None:
+    """Load the demo: a protest camp with its working groups, and a lab in a regional network."""
+    from rich.table import Table
+
+    from multitude.demo import CAST, load_demo
+    from multitude.settings import home
+
+    home_path = home(ctx.obj.home)
+    if fresh:
+        _wipe(home_path)
+    home_path.mkdir(parents=True, exist_ok=True)
+    (home_path / _MARKER).write_text("made by `multitude demo`\n")
+    with opened(ctx) as node:
+        if node.store.count_events():
+            console.print("The demo is already loaded here (use --fresh to start again).")
+        else:
+            with progress("Loading the demo", None) as advance:
+                load_demo(node, node.keyring, step=lambda _: advance())
+        console.print(f"[bold]Multitude node[/] at {node.store.url}\n")
+        networks = Table("network", "id", "membership", "purpose", title="Networks")
+        for row in node.networks():
+            networks.add_row(row.name, short(row.network), row.policy, row.purpose)
+        console.print(networks)
+        for row in node.networks():
+            members = Table("member", "roles", "through", title=f"{row.name}: members")
+            for member in node.members(row.network):
+                kind = " (network)" if member.kind == "network" else ""
+                members.add_row(member.name + kind, ", ".join(member.roles), " › ".join(member.via))
+            console.print(members)
+        counts = node.counts()
+        console.print(f"{counts['events']} events in the log; {len(CAST)} people; "
+                      f"{counts['networks']} networks; digest {node.digest()[:16]}…")
+        with progress("Verifying", counts["events"]) as advance:
+            result = node.verify(advance)
+        if not result.intact:
+            for finding in result.problems:
+                console.print(f"[bold red]BAD[/] {finding.subject}: {finding.message}")
+            raise typer.Exit(1)
+        console.print(f"[green]Verified:[/] every signature, id and chain checks, and the projection "
+                      f"equals a fresh fold of the log ({result.events} events).")
+        console.print(f"\nAct as anyone in the demo, e.g.: multitude --home {home_path} --as ana network show "
+                      "'Plaza Camp'")
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(demo)

@@ -1,0 +1,161 @@
+"""Bundle files: events carried between nodes with no network at all (a USB stick).
+
+A bundle is JSON Lines. The first line is a header naming the format, when it was written and
+the *heads* of the node that wrote it (each author's highest seq and its id), so the other side
+can answer with exactly what it lacks (`export --missing-from`). Every other line is one event.
+A bundle is written to a temporary file beside the target and renamed into place, so there is
+never half a bundle under its name. Reading checks each line on its own: a damaged line loses
+that event only.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from multitude.ledger.event import event_time
+from multitude.node import Node, Submitted
+from multitude.store import EventFilter, EventRow
+
+__all__ = ["FORMAT", "BundleError", "Exported", "Imported", "export_bundle", "import_bundle", "read_heads"]
+
+FORMAT = "multitude-bundle/v1"
+
+
+class BundleError(Exception):
+    """A bundle cannot be written or read at all."""
+
+
+@dataclass
+class Exported:
+    path: Path
+    events: int
+
+
+@dataclass
+class Imported:
+    submitted: Submitted
+    header_problem: str | None = None
+    lines: int = 0
+    refused: list[tuple[int, str]] = field(default_factory=list)  # (line number, why)
+
+    @property
+    def added(self) -> int:
+        return len(self.submitted.receipts)
+
+
+def _header(line: bytes) -> dict[str, Any]:
+    header = json.loads(line)
+    if not isinstance(header, dict) or header.get("format") != FORMAT:
+        raise ValueError(f"not a {FORMAT} header")
+    return header
+
+
+def read_heads(path: Path) -> dict[str, tuple[int, str]]:
+    """The heads named in a bundle's header."""
+    try:
+        with path.open("rb") as handle:
+            header = _header(handle.readline())
+        return {author: (int(seq), str(event_id)) for author, (seq, event_id) in header["heads"].items()}
+    except FileNotFoundError:
+        raise BundleError(f"no bundle at {path}") from None
+    except (ValueError, KeyError, TypeError) as error:
+        raise BundleError(f"{path} has no readable bundle header: {error}") from error
+
+
+def _missing_from(row: EventRow, heads: dict[str, tuple[int, str]]) -> bool:
+    """True when a node with these heads may lack the event (by chain position)."""
+    head = heads.get(row.author)
+    return head is None or row.seq > head[0] or (row.seq == head[0] and row.id != head[1])
+
+
+def _write_atomically(path: Path, write: Callable[[IO[bytes]], None]) -> None:
+    folder = path.parent if str(path.parent) else Path(".")
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            write(handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    directory = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
+
+
+def export_bundle(
+    node: Node,
+    path: Path,
+    *,
+    network: str | None = None,
+    since: str | None = None,
+    missing_from: Path | None = None,
+    on_progress: Callable[[int], None] | None = None,
+) -> Exported:
+    """Write the node's events (all, or those a filter or the other side's heads select)."""
+    their_heads = read_heads(missing_from) if missing_from is not None else None
+    rows: list[EventRow] = list(node.store.events(EventFilter(since=since)))
+    if network is not None:
+        net = node.network(network).network
+        rows = [row for row in rows if row.network == net or row.id == net]
+    if their_heads is not None:
+        rows = [row for row in rows if _missing_from(row, their_heads)]
+    header = {
+        "format": FORMAT,
+        "written": event_time(),
+        "events": len(rows),
+        "heads": {author: [seq, event_id] for author, (seq, event_id) in sorted(node.store.heads().items())},
+    }
+
+    def write(handle: IO[bytes]) -> None:
+        handle.write(json.dumps(header, separators=(",", ":")).encode() + b"\n")
+        for row in rows:
+            handle.write(b'{"id":"%s","sig":"%s",%s\n' % (row.id.encode(), row.sig.encode(), row.payload[1:]))
+            if on_progress is not None:
+                on_progress(1)
+
+    try:
+        _write_atomically(path, write)
+    except OSError as error:
+        raise BundleError(f"cannot write {path}: {error}") from error
+    return Exported(path, len(rows))
+
+
+def _lines(path: Path) -> Iterator[tuple[int, bytes]]:
+    with path.open("rb") as handle:
+        for number, line in enumerate(handle, 1):
+            yield number, line.rstrip(b"\r\n")
+
+
+def import_bundle(node: Node, path: Path, on_progress: Callable[[int], None] | None = None) -> Imported:
+    """Check every event of a bundle on its own and append the intact ones (idempotent)."""
+    try:
+        lines = list(_lines(path))
+    except FileNotFoundError:
+        raise BundleError(f"no bundle at {path}") from None
+    except OSError as error:
+        raise BundleError(f"cannot read {path}: {error}") from error
+    header_problem = None
+    if not lines:
+        header_problem = "the file is empty"
+    else:
+        try:
+            _header(lines[0][1])
+            lines = lines[1:]
+        except (ValueError, UnicodeDecodeError) as error:
+            header_problem = f"line 1 is not a bundle header ({error}); reading the rest as events"
+    events = [(number, line) for number, line in lines if line.strip()]
+    submitted = node.submit((line for _, line in events), on_progress=on_progress)
+    refused = [(events[index - 1][0], why) for index, why in submitted.refused]
+    return Imported(submitted, header_problem, len(events), refused)
