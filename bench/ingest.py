@@ -43,45 +43,12 @@ SQLITE_GOAL = 0.7
 POSTGRES_GOAL = 0.5
 HELP_GOAL_S = 0.3
 
-WORDS = (
-    "solar",
-    "lab",
-    "repair",
-    "food",
-    "co-op",
-    "seed",
-    "library",
-    "hardware",
-    "open",
-    "tools",
-    "commons",
-    "bike",
-    "kitchen",
-    "water",
-    "mesh",
-    "radio",
-    "garden",
-    "school",
-    "clinic",
-    "archive",
-    "textile",
-    "printing",
-    "workshop",
-    "cargo",
-    "transport",
-    "care",
-    "energy",
-    "housing",
-    "translation",
-    "legal",
-    "software",
-    "design",
-    "craft",
-    "market",
-    "forest",
-    "river",
-    "map",
-)
+_VOCABULARY = """
+solar lab repair food co-op seed library hardware open tools commons bike kitchen water mesh radio
+garden school clinic archive textile printing workshop cargo transport care energy housing
+translation legal software design craft market forest river map
+"""
+WORDS = tuple(_VOCABULARY.split())
 PLACES = (
     "Lisbon",
     "Nairobi",
@@ -421,7 +388,7 @@ def phase_store(path: Path, url: str, batch: int, profile: str | None) -> dict[s
     started = time.perf_counter()
     submitted = node.submit(wires, batch_size=batch)
     elapsed = time.perf_counter() - started
-    if profiler is not None:
+    if profiler is not None and profile:
         profiler.disable()
         profiler.dump_stats(profile)
     stored = node.store.count_events()

@@ -15,7 +15,7 @@ from pathlib import Path
 from multitude.ledger import Keypair
 from multitude.ledger.keys import SealedSecretError, open_secret, seal_secret
 
-__all__ = ["Identity", "KeyringError", "Keyring"]
+__all__ = ["Identity", "Keyring", "KeyringError"]
 
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 _FORMAT = "multitude-key/v1"

@@ -307,8 +307,10 @@ class Node:
         seen = {root}
         while todo:
             current, via = todo.pop(0)
-            rows = sorted((row for key, row in state.memberships.items() if key[0] == current and row.status == "member"),
-                          key=lambda row: (self.name_of(row.member), row.member))
+            rows = sorted(
+                (row for key, row in state.memberships.items() if key[0] == current and row.status == "member"),
+                key=lambda row: (self.name_of(row.member), row.member),
+            )
             for row in rows:
                 found.append(Member(row.member, self.name_of(row.member), row.kind,
                                     self.roles(current, row.member), via))
@@ -324,8 +326,8 @@ class Node:
         result = []
         for row in rows:
             status = statuses.get(row.id)
-            receipt = Receipt(row.id, row.type, status[1], status[2]) if status else Receipt(row.id, row.type, "unknown", "")
-            result.append((from_stored(row.id, row.payload, row.sig), receipt))
+            state, reason = (status[1], status[2]) if status else ("unknown", "")
+            result.append((from_stored(row.id, row.payload, row.sig), Receipt(row.id, row.type, state, reason)))
         return result
 
     def status(self, event_id: str) -> Receipt:

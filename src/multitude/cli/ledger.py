@@ -17,7 +17,9 @@ def log(
     ctx: typer.Context,
     network: Annotated[str | None, typer.Option(help="Only events in this network.")] = None,
     author: Annotated[str | None, typer.Option(help="Only events signed by this key (or agent name).")] = None,
-    type: Annotated[str | None, typer.Option("--type", help="Only events of this type, e.g. membership.approved.")] = None,
+    type: Annotated[
+        str | None, typer.Option("--type", help="Only events of this type, e.g. membership.approved.")
+    ] = None,
     status: Annotated[str | None, typer.Option(help="applied, rejected or pending.")] = None,
     limit: Annotated[int, typer.Option(help="Show at most this many (the latest).")] = 50,
 ) -> None:

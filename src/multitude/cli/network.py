@@ -75,11 +75,11 @@ def show(ctx: typer.Context, network: Net) -> None:
             kind = " (network)" if member.kind == "network" else ""
             table.add_row(member.name + kind, short(member.agent), ", ".join(member.roles), " › ".join(member.via))
         console.print(table)
-        others = [(m, s, r) for m, s, r in node.memberships(row.network) if s != "member"]
+        others = [entry for entry in node.memberships(row.network) if entry[1] != "member"]
         if others:
             waiting = Table("not a member", "key", "status", "reason")
-            for member, status, reason in others:
-                waiting.add_row(node.name_of(member), short(member), status, reason)
+            for agent, status, reason in others:
+                waiting.add_row(node.name_of(agent), short(agent), status, reason)
             console.print(waiting)
 
 

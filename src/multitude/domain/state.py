@@ -7,9 +7,9 @@ on any mutable mappings; the projection layer hands it mappings that remember wh
 
 from __future__ import annotations
 
+import typing
 from collections.abc import MutableMapping
 from dataclasses import dataclass
-import typing
 from typing import Any, NamedTuple
 
 __all__ = [

@@ -12,7 +12,7 @@ from typing import Any
 
 import rfc8785
 
-__all__ = ["MAX_SAFE_INTEGER", "CanonicalError", "canonical", "parse_json"]
+__all__ = ["MAX_SAFE_INTEGER", "CanonicalError", "canonical", "check_value", "parse_json"]
 
 MAX_SAFE_INTEGER = 2**53 - 1
 
@@ -55,9 +55,34 @@ def _parse_int(text: str) -> int:
     return number
 
 
+def check_value(value: Any, where: str = "value") -> None:
+    """Refuse what parse_json would refuse, in a value that did not come from JSON text."""
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return
+    if isinstance(value, int):
+        if abs(value) > MAX_SAFE_INTEGER:
+            raise CanonicalError(f"{where}: integer {value} is outside the exactly representable range ±(2^53-1)")
+    elif isinstance(value, float):
+        raise CanonicalError(
+            f"{where}: floating-point number {value!r} is not allowed; write amounts as decimal strings"
+        )
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise CanonicalError(f"{where}: object keys must be strings")
+            check_value(item, f"{where}.{key}")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            check_value(item, f"{where}[{index}]")
+    else:
+        raise CanonicalError(f"{where}: {type(value).__name__} is not a JSON value")
+
+
 def parse_json(data: bytes | str) -> Any:
     """Parse JSON strictly: no floats, no NaN or Infinity, no duplicate keys, safe integers only."""
     try:
+        if isinstance(data, bytes | bytearray):
+            data = data.decode("utf-8")  # strictly: json.loads would let encoded surrogates through
         return json.loads(
             data,
             parse_float=_refuse_float,

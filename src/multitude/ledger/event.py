@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from multitude.ledger.canonical import MAX_SAFE_INTEGER, CanonicalError, canonical, parse_json
+from multitude.ledger.canonical import MAX_SAFE_INTEGER, CanonicalError, canonical, check_value, parse_json
 from multitude.ledger.keys import Keypair, verify_signature
 
 __all__ = [
@@ -41,7 +41,7 @@ _HEX64 = re.compile(r"[0-9a-f]{64}")
 _HEX128 = re.compile(r"[0-9a-f]{128}")
 _TYPE = re.compile(r"[a-z][a-z_]{0,31}(\.[a-z][a-z_]{0,31}){1,2}")
 _TIME = re.compile(
-    r"\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{6}Z"
+    r"[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]\.[0-9]{6}Z"
 )
 _SIGNED_FIELDS = frozenset({"author", "seq", "prev", "time", "type", "network", "body"})
 _ENVELOPE_FIELDS = _SIGNED_FIELDS | {"id", "sig"}
@@ -172,7 +172,12 @@ def seal(
         raise MalformedEvent("body", f"event is {len(payload)} bytes; the limit is {MAX_EVENT_BYTES}")
     event_id = hashlib.sha256(payload).hexdigest()
     sig = key.sign(signing_message(event_id)).hex()
-    return Event(event_id, key.public, seq, prev, fields["time"], type, network, fields["body"], sig, payload)
+    # The body is read back from the signed bytes, so it shares nothing with the caller's.
+    try:
+        body_signed = parse_json(payload)["body"]
+    except CanonicalError as error:
+        raise MalformedEvent("body", str(error)) from error
+    return Event(event_id, key.public, seq, prev, fields["time"], type, network, body_signed, sig, payload)
 
 
 def open_event(data: bytes | str | Mapping[str, Any]) -> Event:
@@ -201,6 +206,11 @@ def open_event(data: bytes | str | Mapping[str, Any]) -> Event:
     claimed_id = envelope.pop("id")
     sig = envelope.pop("sig")
     _check_signed_fields(envelope)
+    if isinstance(data, Mapping):  # text was checked by parse_json; a mapping is checked here
+        try:
+            check_value(envelope["body"], "body")
+        except CanonicalError as error:
+            raise MalformedEvent("body", str(error)) from error
     payload = _encode(envelope)
     if len(payload) > MAX_EVENT_BYTES:
         raise MalformedEvent("event", f"is {len(payload)} bytes; the limit is {MAX_EVENT_BYTES}")
@@ -236,9 +246,13 @@ def reopen(event_id: str, payload: bytes, sig: str) -> Event:
     _check_signed_fields(fields)
     if hashlib.sha256(payload).hexdigest() != event_id:
         raise MalformedEvent("id", "does not match the stored content", event_id)
-    if canonical(fields) != payload:
+    try:
+        in_canonical_form = canonical(fields) == payload
+    except CanonicalError as error:
+        raise MalformedEvent("payload", str(error), event_id) from error
+    if not in_canonical_form:
         raise MalformedEvent("payload", "is not in canonical form", event_id)
-    if not _HEX128.fullmatch(sig) or not verify_signature(
+    if not isinstance(sig, str) or not _HEX128.fullmatch(sig) or not verify_signature(
         bytes.fromhex(fields["author"]), signing_message(event_id), bytes.fromhex(sig)
     ):
         raise MalformedEvent("sig", "is not a valid signature by the author", event_id)

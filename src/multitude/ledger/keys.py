@@ -2,7 +2,7 @@
 
 Every node verifies with the same library (libsodium, through PyNaCl) so that two nodes never
 disagree on which signatures are valid. Its policy on edge cases is pinned by the tests in
-tests/ledger/test_signature_policy.py: small-order public keys and R points, non-canonical
+tests/ledger/test_ledger_signature_policy.py: small-order public keys and R points, non-canonical
 encodings and S >= L are refused; the equation checked is the cofactorless one.
 """
 

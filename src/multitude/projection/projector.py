@@ -122,7 +122,7 @@ class Projector:
     def _tail(self) -> tuple[int, OrderKey | None]:
         position = int(self.store.get_meta("projection_position") or 0)
         tail = json.loads(self.store.get_meta("projection_tail") or "null")
-        return position, (tuple(tail) if tail else None)  # type: ignore[return-value]
+        return position, ((str(tail[0]), int(tail[1]), str(tail[2])) if tail else None)
 
     # -- writing ---------------------------------------------------------------------------
     def append(self, entries: Sequence[Entry]) -> Appended:

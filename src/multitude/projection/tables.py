@@ -11,7 +11,7 @@ from typing import Any
 from multitude.domain import TABLES, State, Table
 from multitude.store import STATUS_SPEC, TableSpec
 
-__all__ = ["SPECS", "STATE_SPECS", "FINGERPRINT", "TrackedTable", "tracked_state"]
+__all__ = ["FINGERPRINT", "SPECS", "STATE_SPECS", "TrackedTable", "tracked_state"]
 
 
 def _spec(table: Table) -> TableSpec:

@@ -6,8 +6,9 @@ on SQLite's single writer. Driver errors are translated into the store's own err
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 import psycopg
 
@@ -31,7 +32,12 @@ def _redact(url: str) -> str:
 
 class PostgresStore(SqlStore):
     placeholder = "%s"
-    types = {"text": "TEXT", "int": "BIGINT", "bytes": "BYTEA", "serial": "BIGSERIAL PRIMARY KEY"}
+    types: ClassVar[dict[str, str]] = {
+        "text": "TEXT",
+        "int": "BIGINT",
+        "bytes": "BYTEA",
+        "serial": "BIGSERIAL PRIMARY KEY",
+    }
 
     def __init__(self, url: str) -> None:
         super().__init__()
@@ -78,10 +84,8 @@ class PostgresStore(SqlStore):
     def _rollback(self) -> None:
         transaction, self._transaction = self._transaction, None
         if transaction is not None:
-            try:
+            with contextlib.suppress(StoreError):
                 transaction.__exit__(StoreError, StoreError("rolled back"), None)
-            except StoreError:
-                pass
 
     def _table_exists(self, name: str) -> bool:
         rows = self._execute("SELECT to_regclass(%s) IS NOT NULL", (name,))

@@ -11,7 +11,7 @@ from abc import abstractmethod
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from multitude.store.base import STATUS_SPEC, EventFilter, EventRow, Store, TableSpec
 from multitude.store.migrations import MIGRATIONS
@@ -29,7 +29,7 @@ def _chunks(values: Sequence[Any], size: int = _CHUNK) -> Iterator[Sequence[Any]
 
 class SqlStore(Store):
     placeholder = "?"
-    types: dict[str, str]
+    types: ClassVar[dict[str, str]]
 
     def __init__(self) -> None:
         self._depth = 0

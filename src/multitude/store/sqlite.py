@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from multitude.store.base import StoreError, StoreUnavailable
 from multitude.store.sql import SqlStore
@@ -14,7 +14,12 @@ __all__ = ["SqliteStore"]
 
 
 class SqliteStore(SqlStore):
-    types = {"text": "TEXT", "int": "INTEGER", "bytes": "BLOB", "serial": "INTEGER PRIMARY KEY AUTOINCREMENT"}
+    types: ClassVar[dict[str, str]] = {
+        "text": "TEXT",
+        "int": "INTEGER",
+        "bytes": "BLOB",
+        "serial": "INTEGER PRIMARY KEY AUTOINCREMENT",
+    }
 
     def __init__(self, path: str | Path) -> None:
         super().__init__()

@@ -208,8 +208,8 @@ def _end_membership(state: State, network: str, member: str, status: str, reason
     row = state.memberships[(network, member)]
     held = [key for key in state.roles if key[0] == network and key[1] == member]
     if ("custodian" in (key[2] for key in held)) and custodians(state, network) == [member]:
-        others = [r for k, r in state.memberships.items() if k[0] == network and r.status == "member" and k[1] != member]
-        if others:
+        others = [k for k, r in state.memberships.items() if k[0] == network and r.status == "member"]
+        if len(others) > 1:
             raise Rejected("the last custodian cannot go while others remain; grant the role to someone first")
     for key in held:
         del state.roles[key]

@@ -1,0 +1,107 @@
+"""The store contract: every adapter (SQLite, PostgreSQL) must pass every test here.
+
+Each test takes the `store` fixture, which runs it once per adapter against a real database.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from multitude.store import STATUS_SPEC, EventFilter, EventRow, Store, TableSpec, open_store
+
+SPEC = TableSpec("things", (("network", "text"), ("member", "text"), ("count", "int"), ("note", "text")), 2)
+
+
+def row(n: int, author: str = "a" * 64, seq: int | None = None, prev: str | None = None,
+        network: str | None = None, type: str = "agent.profile") -> EventRow:
+    event_id = f"{n:064x}"
+    return EventRow(event_id, author, seq or n, prev, f"2026-01-01T00:00:{n % 60:02d}.000000Z", type, network,
+                    b'{"n":%d}' % n, "f" * 128)
+
+
+def test_migrations_are_recorded_once(store: Store, store_url: str) -> None:
+    assert [(version, name) for version, name, _ in store.migrations()] == [(1, "the event log and node metadata")]
+    again = open_store(store_url)
+    assert again.migrations() == store.migrations()
+    again.close()
+
+
+def test_appending_is_idempotent_and_keeps_bytes_exactly(store: Store) -> None:
+    rows = [row(1), row(2, prev=row(1).id)]
+    with store.batch():
+        store.insert_events(rows)
+    with store.batch():
+        store.insert_events(rows)
+    assert store.count_events() == 2
+    assert list(store.events()) == rows
+    assert store.existing([row(1).id, row(3).id]) == {row(1).id}
+    assert store.events_by_id([row(2).id]) == [rows[1]]
+
+
+def test_a_failed_batch_leaves_nothing_behind(store: Store) -> None:
+    with store.batch():
+        store.insert_events([row(1)])
+        store.set_meta("kept", "yes")
+    with pytest.raises(RuntimeError), store.batch():
+        store.insert_events([row(2)])
+        store.set_meta("kept", "no")
+        raise RuntimeError("power cut")
+    assert store.count_events() == 1
+    assert store.get_meta("kept") == "yes"
+
+
+def test_filters_select_by_network_author_type_and_time(store: Store) -> None:
+    net = "e" * 64
+    rows = [row(1), row(2, author="b" * 64, seq=1, network=net, type="membership.requested"), row(3, seq=2)]
+    with store.batch():
+        store.insert_events(rows)
+    assert [r.id for r in store.events(EventFilter(network=net))] == [rows[1].id]
+    assert [r.id for r in store.events(EventFilter(author="a" * 64))] == [rows[0].id, rows[2].id]
+    assert [r.id for r in store.events(EventFilter(type="membership.requested"))] == [rows[1].id]
+    assert [r.id for r in store.events(EventFilter(since="2026-01-01T00:00:02.000000Z"))] == [rows[1].id, rows[2].id]
+    assert [r.id for r in store.events(EventFilter(limit=1))] == [rows[0].id]
+
+
+def test_heads_equivocations_and_prev_references(store: Store) -> None:
+    first, second = row(1, seq=1), row(2, seq=2, prev=row(1).id)
+    twin = row(3, seq=2, prev=row(1).id)
+    other = row(4, author="b" * 64, seq=5)
+    with store.batch():
+        store.insert_events([first, second, twin, other])
+    assert store.head("a" * 64) == (2, min(second.id, twin.id))
+    assert store.head("c" * 64) is None
+    assert store.heads() == {"a" * 64: (2, min(second.id, twin.id)), "b" * 64: (5, other.id)}
+    assert store.equivocations() == [("a" * 64, 2, sorted([second.id, twin.id]))]
+    assert store.referencing_prev([first.id, second.id]) == {first.id}
+
+
+def test_projection_tables_write_read_and_keep_types(store: Store) -> None:
+    assert store.prepare_projection([SPEC, STATUS_SPEC], "shape-1") is True
+    with store.batch():
+        store.upsert(SPEC, [("n1", "m1", 1, "é ✓"), ("n1", "m2", 2**40, "")])
+        store.upsert(SPEC, [("n1", "m1", 3, "again")])
+        store.delete(SPEC, [("n1", "m2")])
+    assert store.rows(SPEC) == [("n1", "m1", 3, "again")]
+    assert store.rows(SPEC, {"member": "m1"}) == [("n1", "m1", 3, "again")]
+    assert store.rows_in(SPEC, "member", ["m1", "m9"]) == [("n1", "m1", 3, "again")]
+    assert isinstance(store.rows(SPEC)[0][2], int)
+
+
+def test_a_changed_projection_shape_starts_the_projection_afresh(store: Store) -> None:
+    store.prepare_projection([SPEC], "shape-1")
+    with store.batch():
+        store.upsert(SPEC, [("n", "m", 1, "x")])
+        store.set_meta("projection_position", "1")
+    assert store.prepare_projection([SPEC], "shape-1") is False
+    assert store.prepare_projection([SPEC], "shape-2") is True
+    assert store.rows(SPEC) == []
+
+
+def test_clearing_the_projection_keeps_the_log(store: Store) -> None:
+    store.prepare_projection([SPEC], "shape-1")
+    with store.batch():
+        store.insert_events([row(1)])
+        store.upsert(SPEC, [("n", "m", 1, "x")])
+    store.clear_projection([SPEC])
+    assert store.rows(SPEC) == []
+    assert store.count_events() == 1

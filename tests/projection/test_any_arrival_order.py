@@ -1,0 +1,100 @@
+"""State is a function of the set of events: any arrival order, any batching, either store."""
+
+from __future__ import annotations
+
+import itertools
+import uuid
+from pathlib import Path
+
+import psycopg
+from conftest import _schema_url
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from story import Story, person
+
+from multitude.domain.networks.rules import device_link_message
+from multitude.ledger import Event
+from multitude.node import Node
+from multitude.store import open_store
+
+PEOPLE = [person(name) for name in ("ana", "bo", "cy", "dee", "eve")]
+PHONE = person("phone")
+
+
+def _story(actions: list[tuple[int, int, int]]) -> list[Event]:
+    """A random but well-formed story: networks, joins, decisions, roles, forks, a device."""
+    story = Story()
+    networks = [
+        story.network(PEOPLE[0], "Camp", membership="approval", roles=["cook"]),
+        story.network(PEOPLE[1], "Kitchen", roles=["cook"]),
+        story.network(PEOPLE[2], "Region", membership="invitation"),
+    ]
+    proof = PHONE.sign(device_link_message(PEOPLE[3].public)).hex()
+    story.sign(PEOPLE[3], "agent.device_linked", device=PHONE.public, label="", proof=proof)
+    for kind, who, target in actions:
+        actor, other = PEOPLE[who % len(PEOPLE)], PEOPLE[target % len(PEOPLE)]
+        net = networks[target % len(networks)]
+        match kind:
+            case 0:
+                story.join(actor, net)
+            case 1:
+                story.decide(actor, "membership.approved", net, other.public)
+            case 2:
+                story.grant(actor, net, other.public, "cook")
+            case 3:
+                story.decide(actor, "membership.removed", net, other.public, "reason")
+            case 4:
+                story.sign(actor, "membership.left", net, member=actor.public)
+            case 5:
+                story.decide(actor, "membership.invited", net, other.public)
+            case 6:
+                story.join(PEOPLE[1], networks[2], on_behalf_of=networks[1])
+            case 7:  # an equivocation: the actor signs their last seq again
+                head = story.heads.get(actor.public)
+                if head:
+                    seq = head[0]
+                    prev = next((e.prev for e in story.events if e.id == head[1]), None)
+                    story.sign(actor, "agent.profile", seq=seq, prev=prev, kind="person", name=f"twin {seq}")
+            case 8:
+                story.decide(PHONE, "membership.approved", net, other.public)
+            case _:
+                story.profile(actor, f"person {target}")
+    return story.events
+
+
+def _digest(url: str, events: list[Event], cuts: list[int]) -> str:
+    node = Node(open_store(url))
+    try:
+        bounds = sorted({0, len(events), *(c % (len(events) + 1) for c in cuts)})
+        for start, end in itertools.pairwise(bounds):
+            node.submit([e.wire() for e in events[start:end]])
+        digest = node.digest()
+        assert node.verify().intact
+        node.rebuild()
+        assert node.digest() == digest
+        return digest
+    finally:
+        node.close()
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    actions=st.lists(st.tuples(st.integers(0, 9), st.integers(0, 4), st.integers(0, 4)), min_size=5, max_size=40),
+    data=st.data(),
+)
+def test_same_events_in_any_order_give_the_same_digest_on_both_stores(
+    actions: list[tuple[int, int, int]], data: st.DataObject, tmp_path: Path, pg_server: str
+) -> None:
+    events = _story(actions)
+    orders = [data.draw(st.permutations(events)) for _ in range(2)]
+    cuts = [data.draw(st.lists(st.integers(0, 500), max_size=4)) for _ in range(3)]
+    reference = _digest(str(tmp_path / f"{uuid.uuid4().hex}.db"), events, [])
+    assert _digest(str(tmp_path / f"{uuid.uuid4().hex}.db"), orders[0], cuts[0]) == reference
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(pg_server, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {schema}")
+    try:
+        assert _digest(_schema_url(pg_server, schema), orders[1], cuts[1]) == reference
+    finally:
+        with psycopg.connect(pg_server, autocommit=True) as conn:
+            conn.execute(f"DROP SCHEMA {schema} CASCADE")
