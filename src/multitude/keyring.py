@@ -50,6 +50,7 @@ class Keyring:
         key = key or Keypair.generate()
         secret = seal_secret(key.seed, passphrase) if passphrase else {"seed": key.seed.hex()}
         document = {"format": _FORMAT, "name": name, "public": key.public, "secret": secret}
+        first = not self.names()
         self.folder.mkdir(parents=True, exist_ok=True)
         os.chmod(self.folder, 0o700)
         try:
@@ -60,7 +61,7 @@ class Keyring:
             json.dump(document, handle, indent=2)
             handle.flush()
             os.fsync(handle.fileno())
-        if self.default() is None:
+        if first:
             self.set_default(name)
         return Identity(name, key.public, passphrase is not None)
 

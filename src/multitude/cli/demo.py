@@ -14,17 +14,9 @@ __all__ = ["register"]
 _MARKER = "demo-home"
 
 
-def _wipe(home: Path) -> None:
-    """Empty a home the demo made; refuse to touch any other."""
-    import shutil
-
-    if not home.exists():
-        return
-    if not (home / _MARKER).is_file():
-        if any(home.iterdir()):
-            raise fail(f"{home} was not made by `multitude demo`; --fresh only empties a demo's home")
-        return
-    shutil.rmtree(home)
+def _made_by_demo(home: Path) -> bool:
+    """True for a home the demo made, or one that is empty or absent."""
+    return not home.exists() or (home / _MARKER).is_file() or not any(home.iterdir())
 
 
 def demo(
@@ -37,9 +29,13 @@ def demo(
     from multitude.demo import CAST, load_demo
     from multitude.settings import home
 
+    import shutil
+
     home_path = home(ctx.obj.home)
-    if fresh:
-        _wipe(home_path)
+    if not _made_by_demo(home_path):
+        raise fail(f"{home_path} holds a node of your own; run the demo in a home of its own (--home DIR)")
+    if fresh and home_path.exists():
+        shutil.rmtree(home_path)
     home_path.mkdir(parents=True, exist_ok=True)
     (home_path / _MARKER).write_text("made by `multitude demo`\n")
     with opened(ctx) as node:
