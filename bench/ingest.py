@@ -110,9 +110,7 @@ class Generator:
     def _text(self, low: int, high: int) -> str:
         return " ".join(self.rng.choice(WORDS) for _ in range(self.rng.randint(low, high)))
 
-    def _seal(
-        self, author: int, type: str, body: dict[str, Any], network: str | None = None
-    ) -> Any:
+    def _seal(self, author: int, type: str, body: dict[str, Any], network: str | None = None) -> Any:
         from multitude.ledger import seal
         from multitude.ledger.event import event_time
 
@@ -175,9 +173,7 @@ class Generator:
                 break
         else:
             return None
-        event = self._seal(
-            author, "membership.requested", {"v": 1, "note": self._text(0, 12)}, net.id
-        )
+        event = self._seal(author, "membership.requested", {"v": 1, "note": self._text(0, 12)}, net.id)
         if net.policy == "open":
             net.members.add(author)
         else:
@@ -205,9 +201,7 @@ class Generator:
             return None
         net = self.rng.choice(waiting)
         member = net.pending.pop(self.rng.randrange(len(net.pending)))
-        approvers = sorted(
-            a for a, roles in net.held.items() if "custodian" in roles or net.approver_role in roles
-        )
+        approvers = sorted(a for a, roles in net.held.items() if "custodian" in roles or net.approver_role in roles)
         event = self._seal(
             self.rng.choice(approvers),
             "membership.approved",
@@ -268,9 +262,7 @@ class Generator:
             "purpose": purpose,
             "charter": {"membership": policy, "approver_role": net.approver_role, "roles": roles},
         }
-        event = self._seal(
-            self.rng.choice(sorted(net.custodians)), "network.charter_amended", body, net.id
-        )
+        event = self._seal(self.rng.choice(sorted(net.custodians)), "network.charter_amended", body, net.id)
         net.roles, net.policy, net.purpose = roles, policy, purpose
         return event
 
@@ -285,10 +277,7 @@ class Generator:
             if self.emitted >= self.target:
                 return
             yield self._profile(author)
-            if (
-                len(self.networks) < early_networks
-                and index % max(1, len(authors) // early_networks) == 0
-            ):
+            if len(self.networks) < early_networks and index % max(1, len(authors) // early_networks) == 0:
                 yield self._create_network()
         while len(self.networks) < early_networks and self.emitted < self.target:
             yield self._create_network()
@@ -306,10 +295,7 @@ class Generator:
         remaining = self.target - self.emitted
         new_network_every = max(1, remaining // max(1, self.network_goal - len(self.networks) + 1))
         while self.emitted < self.target:
-            if (
-                len(self.networks) < self.network_goal
-                and (self.target - self.emitted) % new_network_every == 0
-            ):
+            if len(self.networks) < self.network_goal and (self.target - self.emitted) % new_network_every == 0:
                 yield self._create_network()
                 continue
             event = rng.choices(doers, weights)[0]()
@@ -352,11 +338,11 @@ def phase_bare(path: Path) -> dict[str, Any]:
     from multitude.ledger import open_event
 
     wires = _wires(path)
-    started = time.perf_counter()
+    cpu_started, started = time.process_time(), time.perf_counter()
     for wire in wires:
         open_event(wire)
-    elapsed = time.perf_counter() - started
-    return {"events": len(wires), "seconds": elapsed}
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+    return {"events": len(wires), "seconds": elapsed, "cpu_seconds": cpu}
 
 
 def phase_schema(path: Path) -> dict[str, Any]:
@@ -365,12 +351,12 @@ def phase_schema(path: Path) -> dict[str, Any]:
     from multitude.ledger import open_event
 
     wires = _wires(path)
-    started = time.perf_counter()
+    cpu_started, started = time.process_time(), time.perf_counter()
     for wire in wires:
         event = open_event(wire)
         validate_body(event.type, event.body, event.network)
-    elapsed = time.perf_counter() - started
-    return {"events": len(wires), "seconds": elapsed}
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+    return {"events": len(wires), "seconds": elapsed, "cpu_seconds": cpu}
 
 
 def phase_store(path: Path, url: str, batch: int, profile: str | None) -> dict[str, Any]:
@@ -385,21 +371,20 @@ def phase_store(path: Path, url: str, batch: int, profile: str | None) -> dict[s
 
         profiler = cProfile.Profile()
         profiler.enable()
-    started = time.perf_counter()
+    cpu_started, started = time.process_time(), time.perf_counter()
     submitted = node.submit(wires, batch_size=batch)
-    elapsed = time.perf_counter() - started
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
     if profiler is not None and profile:
         profiler.disable()
         profiler.dump_stats(profile)
     stored = node.store.count_events()
     node.close()
     statuses = collections.Counter(receipt.status for receipt in submitted.receipts)
-    reasons = collections.Counter(
-        receipt.reason for receipt in submitted.receipts if receipt.status != "applied"
-    )
+    reasons = collections.Counter(receipt.reason for receipt in submitted.receipts if receipt.status != "applied")
     return {
         "events": len(wires),
         "seconds": elapsed,
+        "cpu_seconds": cpu,
         "stored": stored,
         "statuses": dict(statuses),
         "refused": len(submitted.refused),
@@ -481,6 +466,10 @@ def _rate(result: dict[str, Any]) -> float:
     return float(result["events"] / result["seconds"])
 
 
+def _seconds(result: dict[str, Any]) -> str:
+    return f"{result['seconds']:.2f} ({result['cpu_seconds']:.2f})"
+
+
 def _check_statuses(name: str, result: dict[str, Any]) -> None:
     statuses = result["statuses"]
     applied = statuses.get("applied", 0)
@@ -542,13 +531,12 @@ def main_run(args: argparse.Namespace) -> None:
 
     bare_rate = _rate(bare)
     table = Table(
-        title=f"Ingest of {args.events:,} signed events ({args.authors:,} authors, "
-        f"batches of {args.batch:,})"
+        title=f"Ingest of {args.events:,} signed events ({args.authors:,} authors, batches of {args.batch:,})"
     )
     for column in (
         "phase",
         "events/s",
-        "seconds",
+        "seconds (cpu)",
         "ratio to bare",
         "goal",
         "peak MB",
@@ -558,7 +546,7 @@ def main_run(args: argparse.Namespace) -> None:
     table.add_row(
         "bare: decode + id hash + verify",
         f"{bare_rate:,.0f}",
-        f"{bare['seconds']:.2f}",
+        _seconds(bare),
         "1.00",
         "",
         f"{bare['peak_mb']:.0f}",
@@ -567,7 +555,7 @@ def main_run(args: argparse.Namespace) -> None:
     table.add_row(
         "bare + body schema (info)",
         f"{_rate(schema):,.0f}",
-        f"{schema['seconds']:.2f}",
+        _seconds(schema),
         f"{_rate(schema) / bare_rate:.2f}",
         "",
         f"{schema['peak_mb']:.0f}",
@@ -584,7 +572,7 @@ def main_run(args: argparse.Namespace) -> None:
         table.add_row(
             name,
             f"{_rate(result):,.0f}",
-            f"{result['seconds']:.2f}",
+            _seconds(result),
             f"{ratio:.2f}",
             f">= {goal} {mark}",
             f"{result['peak_mb']:.0f}",
@@ -593,9 +581,7 @@ def main_run(args: argparse.Namespace) -> None:
         return ratio
 
     sqlite_ratio = store_row("SQLite: Node.submit", sqlite, SQLITE_GOAL)
-    postgres_ratio = (
-        store_row("PostgreSQL: Node.submit", postgres, POSTGRES_GOAL) if postgres else None
-    )
+    postgres_ratio = store_row("PostgreSQL: Node.submit", postgres, POSTGRES_GOAL) if postgres else None
     console.print(table)
     if postgres is None:
         console.print(f"PostgreSQL: {pg_note}")
@@ -603,9 +589,7 @@ def main_run(args: argparse.Namespace) -> None:
         console.print(f"multitude --help: not timed: {help_note}")
     else:
         mark = "met" if help_s < HELP_GOAL_S else "MISSED"
-        console.print(
-            f"multitude --help: {help_s:.3f} s (goal < {HELP_GOAL_S} s: {mark}; {help_note})"
-        )
+        console.print(f"multitude --help: {help_s:.3f} s (goal < {HELP_GOAL_S} s: {mark}; {help_note})")
 
     peaks = [r["peak_mb"] for r in (bare, schema, sqlite, postgres) if r is not None]
     figures.update(
@@ -624,9 +608,7 @@ def main_run(args: argparse.Namespace) -> None:
             "peak_mb": round(max(peaks), 1),
             "help_s": round(help_s, 3) if help_s is not None else None,
             "sqlite_goal_met": sqlite_ratio >= SQLITE_GOAL,
-            "postgres_goal_met": postgres_ratio >= POSTGRES_GOAL
-            if postgres_ratio is not None
-            else None,
+            "postgres_goal_met": postgres_ratio >= POSTGRES_GOAL if postgres_ratio is not None else None,
         }
     )
     sys.stdout.flush()
@@ -639,16 +621,10 @@ def main() -> None:
     parser.add_argument("--authors", type=int, default=1000, help="distinct author keys (1,000)")
     parser.add_argument("--batch", type=int, default=1000, help="events per append batch (1,000)")
     parser.add_argument("--skip-postgres", action="store_true", help="measure SQLite only")
-    parser.add_argument(
-        "--seed", type=int, default=2025, help="seed of the generated history's shape"
-    )
-    parser.add_argument(
-        "--profile", metavar="FILE", help="write a cProfile of the SQLite phase to FILE"
-    )
+    parser.add_argument("--seed", type=int, default=2025, help="seed of the generated history's shape")
+    parser.add_argument("--profile", metavar="FILE", help="write a cProfile of the SQLite phase to FILE")
     # internal: run one measured phase in this process and print its figures as JSON
-    parser.add_argument(
-        "--phase", choices=("bare", "schema", "sqlite", "postgres"), help=argparse.SUPPRESS
-    )
+    parser.add_argument("--phase", choices=("bare", "schema", "sqlite", "postgres"), help=argparse.SUPPRESS)
     parser.add_argument("--wires", help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
     args = parser.parse_args()
