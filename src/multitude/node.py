@@ -4,24 +4,27 @@ goes through it: commands build, sign and append events; queries read the projec
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from multitude import settings
 from multitude.domain import InvalidBody, validate_body
 from multitude.domain.networks.rules import device_link_message
 from multitude.domain.state import AgentRow, NetworkRow
 from multitude.keyring import Keyring, KeyringError
-from multitude.ledger import Event, Keypair, MalformedEvent, open_event, seal
-from multitude.ledger.event import from_stored
+from multitude.ledger import Event, Keypair, MalformedEvent, seal
+from multitude.ledger.event import decode_event, from_stored
 from multitude.projection import SPECS, Entry, Projector, state_digest
 from multitude.projection.audit import Audit, audit
 from multitude.projection.preview import preview
 from multitude.store import STATUS_SPEC, EventFilter, Store, open_store
+from multitude.verifier import MAX_BATCH, SignatureChecks
 
 __all__ = ["Member", "Node", "NodeError", "Receipt", "Refused", "Submitted"]
+
+_T = TypeVar("_T")
 
 
 class NodeError(Exception):
@@ -58,6 +61,17 @@ class Member:
     kind: str  # agent | network
     roles: tuple[str, ...]
     via: tuple[str, ...]  # names of the sub-networks through which the agent belongs
+
+
+def _chunks(items: Iterable[_T], size: int) -> Iterator[list[_T]]:
+    chunk: list[_T] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def _body(**fields: Any) -> dict[str, Any]:
@@ -145,35 +159,50 @@ class Node:
         return Receipt(event.id, type, row[1], row[2])
 
     def submit(self, events: Iterable[bytes | str | Mapping[str, Any] | Event],
-               on_progress: Callable[[int], None] | None = None, batch_size: int = 1000) -> Submitted:
-        """Check events received from elsewhere one by one; append every intact one."""
+               on_progress: Callable[[int], None] | None = None, batch_size: int = 5000) -> Submitted:
+        """Check events received from elsewhere one by one; append every intact one.
+
+        Batches are pipelined: while one batch is stored and folded, the signatures of the
+        next are checked in a worker process (see multitude.verifier).
+        """
         result = Submitted([], [], 0)
+        with SignatureChecks() as verifier:
+            previous: tuple[list[tuple[int, Event]], Callable[[], list[bool]]] | None = None
+            for chunk in _chunks(enumerate(events, 1), min(batch_size, MAX_BATCH)):
+                decoded = []
+                for index, item in chunk:
+                    try:
+                        decoded.append((index, item if isinstance(item, Event) else decode_event(item)))
+                    except MalformedEvent as error:
+                        result.refused.append((index, str(error)))
+                checks = verifier.start([event for _, event in decoded])
+                if previous is not None:
+                    self._append_verified(*previous, result, on_progress)
+                previous = (decoded, checks)
+            if previous is not None:
+                self._append_verified(*previous, result, on_progress)
+        result.refused.sort()
+        return result
+
+    def _append_verified(self, decoded: list[tuple[int, Event]], checks: Callable[[], list[bool]], result: Submitted,
+                         on_progress: Callable[[int], None] | None) -> None:
         batch: list[Entry] = []
-
-        def flush() -> None:
-            if batch:
-                report = self.projector.append(batch)
-                result.duplicates += report.duplicates
-                result.receipts.extend(
-                    Receipt(entry.event.id, entry.event.type, *report.statuses[entry.event.id][1:3])
-                    for entry in batch if entry.event.id in report.statuses
-                )
-                if on_progress is not None:
-                    on_progress(len(batch))
-                batch.clear()
-
-        for index, item in enumerate(events, 1):
+        for (index, event), holds in zip(decoded, checks(), strict=True):
             try:
-                event = item if isinstance(item, Event) else open_event(item)
+                if not holds:
+                    raise MalformedEvent("sig", "is not a valid signature by the author", event.id)
                 batch.append(Entry(event, validate_body(event.type, event.body, event.network)))
             except (MalformedEvent, InvalidBody) as error:
                 result.refused.append((index, str(error)))
-                if on_progress is not None:
-                    on_progress(1)
-            if len(batch) >= batch_size:
-                flush()
-        flush()
-        return result
+        if batch:
+            report = self.projector.append(batch)
+            result.duplicates += report.duplicates
+            result.receipts.extend(
+                Receipt(entry.event.id, entry.event.type, *report.statuses[entry.event.id][1:3])
+                for entry in batch if entry.event.id in report.statuses
+            )
+        if on_progress is not None:
+            on_progress(len(decoded))
 
     # -- agents ----------------------------------------------------------------------------
     def publish_profile(self, kind: str, name: str, about: str = "", skills: Iterable[str] = (),

@@ -20,7 +20,10 @@ def row(n: int, author: str = "a" * 64, seq: int | None = None, prev: str | None
 
 
 def test_migrations_are_recorded_once(store: Store, store_url: str) -> None:
-    assert [(version, name) for version, name, _ in store.migrations()] == [(1, "the event log and node metadata")]
+    assert [(version, name) for version, name, _ in store.migrations()] == [
+        (1, "the event log and node metadata"),
+        (2, "each event's projection status kept beside it"),
+    ]
     again = open_store(store_url)
     assert again.migrations() == store.migrations()
     again.close()
@@ -72,7 +75,7 @@ def test_heads_equivocations_and_prev_references(store: Store) -> None:
     assert store.head("c" * 64) is None
     assert store.heads() == {"a" * 64: (2, min(second.id, twin.id)), "b" * 64: (5, other.id)}
     assert store.equivocations() == [("a" * 64, 2, sorted([second.id, twin.id]))]
-    assert store.referencing_prev([first.id, second.id]) == {first.id}
+    assert store.max_seqs(["a" * 64, "b" * 64, "c" * 64]) == {"a" * 64: 2, "b" * 64: 5}
 
 
 def test_projection_tables_write_read_and_keep_types(store: Store) -> None:
@@ -95,6 +98,22 @@ def test_a_changed_projection_shape_starts_the_projection_afresh(store: Store) -
     assert store.prepare_projection([SPEC], "shape-1") is False
     assert store.prepare_projection([SPEC], "shape-2") is True
     assert store.rows(SPEC) == []
+
+
+def test_statuses_are_written_with_events_or_later_and_read_as_a_table(store: Store) -> None:
+    first, second = row(1), row(2, seq=2, prev=row(1).id)
+    with store.batch():
+        store.insert_events([first, second], {first.id: (first.id, "applied", "", None, "t", 0, 1)})
+    assert store.rows(STATUS_SPEC) == [(first.id, "applied", "", None, "t", 0, 1)]
+    with store.batch():
+        store.set_statuses([(second.id, "pending", "waiting for x", "x" * 64, None, None, None)])
+    assert store.rows_in(STATUS_SPEC, "waiting_for", ["x" * 64]) == [
+        (second.id, "pending", "waiting for x", "x" * 64, None, None, None)
+    ]
+    assert [r.id for r in store.events(EventFilter(status="pending"))] == [second.id]
+    store.clear_projection([STATUS_SPEC])
+    assert store.rows(STATUS_SPEC) == []
+    assert store.count_events() == 2
 
 
 def test_clearing_the_projection_keeps_the_log(store: Store) -> None:

@@ -24,12 +24,12 @@ def demo(
     fresh: Annotated[bool, typer.Option(help="Start from an empty demo home (only one the demo made).")] = False,
 ) -> None:
     """Load the demo: a protest camp with its working groups, and a lab in a regional network."""
+    import shutil
+
     from rich.table import Table
 
     from multitude.demo import CAST, load_demo
     from multitude.settings import home
-
-    import shutil
 
     home_path = home(ctx.obj.home)
     if not _made_by_demo(home_path):

@@ -101,6 +101,13 @@ def _projection(store: Store, rows: list[EventRow], audit: Audit) -> None:
         name: [tuple(row) for row in getattr(fresh, name).values()] for name in fresh.__dataclass_fields__
     }
     expected["event_status"] = [tuple(row) for row in statuses]
+    folded = sum(1 for row in statuses if row[6] is not None)
+    recorded = int(store.get_meta("projection_position") or 0)
+    if folded != recorded:
+        audit.findings.append(Finding(
+            True, "log", f"the projection folded {recorded} events but the log holds {folded} to fold: "
+            "events were removed or added behind the node's back",
+        ))
     for spec in SPECS:
         stored = {row[: spec.key]: row for row in table_rows(store.rows(spec), spec)}
         wanted = {row[: spec.key]: row for row in table_rows(expected[spec.name], spec)}

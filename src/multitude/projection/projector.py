@@ -18,12 +18,10 @@ from multitude.domain import InvalidBody, State, apply, validate_body
 from multitude.ledger import CanonicalError, Event
 from multitude.ledger.event import from_stored
 from multitude.projection.order import Entry, Known, OrderKey, Resolution, requirements, resolve
-from multitude.projection.tables import FINGERPRINT, SPECS, STATE_SPECS, TrackedTable, tracked_state
-from multitude.store import STATUS_SPEC, EventRow, Store
+from multitude.projection.tables import FINGERPRINT, STATE_SPECS, TrackedTable, tracked_state
+from multitude.store import STATUS_SPEC, EventRow, StatusRow, Store
 
 __all__ = ["Appended", "Projector", "StatusRow", "entry_from_row", "fold_log"]
-
-StatusRow = tuple[str, str, str, str | None, str | None, int | None, int | None]
 
 
 @dataclass
@@ -90,7 +88,7 @@ class Projector:
         self.store = store
         self.state: State = tracked_state()
         self._version: str | None = None
-        if store.prepare_projection(SPECS, FINGERPRINT):
+        if store.prepare_projection(STATE_SPECS, FINGERPRINT):
             self.rebuild()
         else:
             self._load()
@@ -105,14 +103,14 @@ class Projector:
         if self.store.get_meta("projection_version") != self._version:
             self._load()
 
-    def _flush(self, statuses: Sequence[StatusRow], position: int, tail: OrderKey | None) -> None:
+    def _flush(self, position: int, tail: OrderKey | None) -> None:
+        """Write what the fold changed in the state tables, and where the fold stands."""
         for spec in STATE_SPECS:
             table = self.state.table(spec.name)
             assert isinstance(table, TrackedTable)
             upserts, deletes = table.changes()
             self.store.delete(spec, deletes)
             self.store.upsert(spec, [tuple(row) for row in upserts])
-        self.store.upsert(STATUS_SPEC, statuses)
         self.store.set_meta("projection_position", str(position))
         self.store.set_meta("projection_tail", json.dumps(tail))
         version = str(int(self._version or 0) + 1)
@@ -137,19 +135,23 @@ class Projector:
                 report.duplicates = len(entries) - len(new)
                 if not new:
                     return report
-                refold = bool(self.store.referencing_prev([entry.event.id for entry in new]))
-                self.store.insert_events([to_row(entry.event) for entry in new])
-                if refold:
-                    statuses = self._refold()
+                if self._fills_a_chain(new):
+                    statuses, report.refolded = self._refold_with(new), True
                 else:
-                    statuses, refold = self._fold_onto(new)
+                    statuses, report.refolded = self._fold_onto(new)
                 new_ids = {entry.event.id for entry in new}
                 report.statuses = {row[0]: row for row in statuses if row[0] in new_ids}
-                report.refolded = refold
         except BaseException:
             self._load()  # the transaction rolled back: forget what the fold did in memory
             raise
         return report
+
+    def _fills_a_chain(self, new: list[Entry]) -> bool:
+        """True when a new event comes before one already on its author's chain here."""
+        heads = self.state.heads
+        return any(
+            (head := heads.get((entry.event.author,))) is not None and entry.event.seq < head.seq for entry in new
+        )
 
     def _woken(self, ids: set[str]) -> list[Entry]:
         """Pending events that wait for one of `ids`, and those that wait for them in turn."""
@@ -164,7 +166,8 @@ class Projector:
         return woken
 
     def _fold_onto(self, new: list[Entry]) -> tuple[list[StatusRow], bool]:
-        candidates = new + self._woken({entry.event.id for entry in new})
+        woken = self._woken({entry.event.id for entry in new})
+        candidates = new + woken
         ids = {entry.event.id for entry in candidates}
         outside = {dep for entry in candidates for dep in (*requirements(entry), entry.event.prev) if dep} - ids
         known = {
@@ -173,24 +176,32 @@ class Projector:
         resolution = resolve(candidates, known)
         position, tail = self._tail()
         if resolution.ready and tail is not None and resolution.ready[0][0] <= tail:
-            return self._refold(), True
+            return self._refold_with(new), True
         statuses = _fold(self.state, resolution, position + 1)
+        by_id = {row[0]: row for row in statuses}
+        self.store.insert_events([to_row(entry.event) for entry in new], by_id)
+        self.store.set_statuses([by_id[entry.event.id] for entry in woken])
         if resolution.ready:
             position += len(resolution.ready)
             tail = resolution.ready[-1][0]
-        self._flush(statuses, position, tail)
+        self._flush(position, tail)
         return statuses, False
 
+    def _refold_with(self, new: list[Entry]) -> list[StatusRow]:
+        self.store.insert_events([to_row(entry.event) for entry in new])
+        return self._refold()
+
     def _refold(self) -> list[StatusRow]:
-        self.store.clear_projection(SPECS)
+        self.store.clear_projection(STATE_SPECS)
         self.state = tracked_state()
         statuses = fold_log(self.store.events(), self.state)
+        self.store.set_statuses(statuses)
         placed = [row for row in statuses if row[6] is not None]
         tail: Any = None
         if placed:
             last = max(placed, key=lambda row: row[6] or 0)
             tail = (last[4], last[5], last[0])
-        self._flush(statuses, len(placed), tail)
+        self._flush(len(placed), tail)
         return statuses
 
     def rebuild(self) -> int:

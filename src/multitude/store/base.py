@@ -8,7 +8,7 @@ rebuilt at any time. All writes of one batch happen in one transaction (`Store.b
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -17,6 +17,7 @@ __all__ = [
     "STATUS_SPEC",
     "EventFilter",
     "EventRow",
+    "StatusRow",
     "Store",
     "StoreError",
     "StoreUnavailable",
@@ -64,7 +65,10 @@ class TableSpec:
 
 
 # Where each event stands in the projection: applied, rejected (with reason) or pending
-# (waiting for an event it cannot be applied without); its order key and position.
+# (waiting for an event it cannot be applied without); its order key and position. Stores keep
+# these columns beside each event (written with it, so ingest touches one table) and show them
+# as the read-only table `p_event_status`; `set_statuses` writes them.
+StatusRow = tuple[str, str, str, str | None, str | None, int | None, int | None]
 STATUS_SPEC = TableSpec(
     "event_status",
     (
@@ -105,8 +109,9 @@ class Store(ABC):
 
     # -- the log ---------------------------------------------------------------------------
     @abstractmethod
-    def insert_events(self, rows: Sequence[EventRow]) -> None:
-        """Append events that are not yet stored (ids already present are left alone)."""
+    def insert_events(self, rows: Sequence[EventRow], statuses: Mapping[str, StatusRow] | None = None) -> None:
+        """Append events that are not yet stored (ids already present are left alone),
+        with their projection status when it is already known."""
 
     @abstractmethod
     def existing(self, ids: Iterable[str]) -> set[str]:
@@ -135,13 +140,18 @@ class Store(ABC):
         """(author, seq, ids) wherever one author signed two events with the same seq."""
 
     @abstractmethod
-    def referencing_prev(self, ids: Iterable[str]) -> set[str]:
-        """Which of these ids some stored event names as its `prev`."""
+    def max_seqs(self, authors: Iterable[str]) -> dict[str, int]:
+        """The highest seq held of each of these authors (those with events)."""
 
     # -- the projection --------------------------------------------------------------------
     @abstractmethod
+    def set_statuses(self, rows: Sequence[StatusRow]) -> None:
+        """Record where stored events stand (rows shaped as STATUS_SPEC)."""
+
+    @abstractmethod
     def prepare_projection(self, specs: Sequence[TableSpec], fingerprint: str) -> bool:
-        """Create the projection tables; recreate them empty if their shape changed.
+        """Create the projection tables; recreate them empty (and forget every event's
+        status) if their shape changed.
 
         Returns True when the projection is empty and must be folded from the log.
         """
@@ -161,7 +171,8 @@ class Store(ABC):
     def delete(self, spec: TableSpec, keys: Sequence[tuple[Any, ...]]) -> None: ...
 
     @abstractmethod
-    def clear_projection(self, specs: Sequence[TableSpec]) -> None: ...
+    def clear_projection(self, specs: Sequence[TableSpec]) -> None:
+        """Empty these projection tables (forgetting every event's status if STATUS_SPEC is one)."""
 
     @abstractmethod
     def get_meta(self, key: str) -> str | None: ...

@@ -41,4 +41,24 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
         ),
     ),
+    Migration(
+        2,
+        "each event's projection status kept beside it",
+        (
+            "DROP TABLE IF EXISTS p_event_status",
+            "ALTER TABLE events ADD COLUMN status TEXT",
+            "ALTER TABLE events ADD COLUMN reason TEXT",
+            "ALTER TABLE events ADD COLUMN waiting_for TEXT",
+            "ALTER TABLE events ADD COLUMN order_time TEXT",
+            "ALTER TABLE events ADD COLUMN depth {int}",
+            "ALTER TABLE events ADD COLUMN position {int}",
+            # The chain check reads (author, seq); nothing needs to find events by prev.
+            "DROP INDEX events_prev",
+            "CREATE INDEX events_waiting ON events (waiting_for) WHERE waiting_for IS NOT NULL",
+            """CREATE VIEW p_event_status AS
+                SELECT id AS event, status, reason, waiting_for, order_time, depth, position
+                FROM events WHERE status IS NOT NULL""",
+            "DELETE FROM meta WHERE key LIKE 'projection_%'",
+        ),
+    ),
 )

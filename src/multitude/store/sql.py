@@ -8,17 +8,18 @@ from __future__ import annotations
 
 import json
 from abc import abstractmethod
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from multitude.store.base import STATUS_SPEC, EventFilter, EventRow, Store, TableSpec
+from multitude.store.base import STATUS_SPEC, EventFilter, EventRow, StatusRow, Store, TableSpec
 from multitude.store.migrations import MIGRATIONS
 
 __all__ = ["SqlStore"]
 
 _EVENT_COLUMNS = "id, author, seq, prev, time, type, network, payload, sig"
+_STATUS_COLUMNS = "status, reason, waiting_for, order_time, depth, position"
 _CHUNK = 500
 
 
@@ -110,13 +111,21 @@ class SqlStore(Store):
         return [(row[0], row[1], row[2]) for row in rows]
 
     # -- the log ---------------------------------------------------------------------------
-    def insert_events(self, rows: Sequence[EventRow]) -> None:
+    def insert_events(self, rows: Sequence[EventRow], statuses: Mapping[str, StatusRow] | None = None) -> None:
+        known = statuses or {}
+        unknown = (None, None, None, None, None, None)
         self._executemany(
             self._sql(
-                f"INSERT INTO events ({_EVENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                "ON CONFLICT (id) DO NOTHING"
+                f"INSERT INTO events ({_EVENT_COLUMNS}, {_STATUS_COLUMNS}) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING"
             ),
-            rows,
+            [(*row, *(known[row.id][1:] if row.id in known else unknown)) for row in rows],
+        )
+
+    def set_statuses(self, rows: Sequence[StatusRow]) -> None:
+        assignments = ", ".join(f"{column} = ?" for column in _STATUS_COLUMNS.split(", "))
+        self._executemany(
+            self._sql(f"UPDATE events SET {assignments} WHERE id = ?"), [(*row[1:], row[0]) for row in rows]
         )
 
     def existing(self, ids: Iterable[str]) -> set[str]:
@@ -137,7 +146,6 @@ class SqlStore(Store):
     def events(self, query: EventFilter | None = None) -> Iterator[EventRow]:
         query = query or EventFilter()
         where, params = [], []
-        joins = ""
         for column in ("network", "author", "type"):
             value = getattr(query, column)
             if value is not None:
@@ -147,10 +155,9 @@ class SqlStore(Store):
             where.append("e.time >= ?")
             params.append(query.since)
         if query.status is not None:
-            joins = f" JOIN p_{STATUS_SPEC.name} s ON s.event = e.id"
-            where.append("s.status = ?")
+            where.append("e.status = ?")
             params.append(query.status)
-        sql = f"SELECT {', '.join('e.' + c for c in _EVENT_COLUMNS.split(', '))} FROM events e{joins}"
+        sql = f"SELECT {', '.join('e.' + c for c in _EVENT_COLUMNS.split(', '))} FROM events e"
         if where:
             sql += " WHERE " + " AND ".join(where)
         sql += " ORDER BY e.received"
@@ -190,19 +197,24 @@ class SqlStore(Store):
             grouped.setdefault((author, seq), []).append(event_id)
         return [(author, seq, sorted(ids)) for (author, seq), ids in sorted(grouped.items())]
 
-    def referencing_prev(self, ids: Iterable[str]) -> set[str]:
-        found: set[str] = set()
-        for chunk in _chunks(list(set(ids))):
+    def max_seqs(self, authors: Iterable[str]) -> dict[str, int]:
+        found: dict[str, int] = {}
+        for chunk in _chunks(list(set(authors))):
             marks = ", ".join("?" * len(chunk))
-            found.update(row[0] for row in self._q(f"SELECT prev FROM events WHERE prev IN ({marks})", chunk))
+            sql = f"SELECT author, MAX(seq) FROM events WHERE author IN ({marks}) GROUP BY author"
+            found.update((row[0], int(row[1])) for row in self._q(sql, chunk))
         return found
 
     # -- the projection --------------------------------------------------------------------
+    table_options = ""
+
     def _ddl(self, spec: TableSpec) -> str:
         columns = ", ".join(f"{name} {self.types[kind]}" for name, kind in spec.columns)
-        return f"CREATE TABLE p_{spec.name} ({columns}, PRIMARY KEY ({', '.join(spec.key_names)}))"
+        keys = ", ".join(spec.key_names)
+        return f"CREATE TABLE p_{spec.name} ({columns}, PRIMARY KEY ({keys})){self.table_options}"
 
     def prepare_projection(self, specs: Sequence[TableSpec], fingerprint: str) -> bool:
+        specs = [spec for spec in specs if spec.name != STATUS_SPEC.name]  # kept beside the events
         with self.batch():
             if self.get_meta("projection_fingerprint") == fingerprint and all(
                 self._table_exists(f"p_{spec.name}") for spec in specs
@@ -210,9 +222,11 @@ class SqlStore(Store):
                 return self.get_meta("projection_position") is None
             previous = json.loads(self.get_meta("projection_tables") or "[]")
             for name in sorted(set(previous) | {spec.name for spec in specs}):
-                self._q(f"DROP TABLE IF EXISTS p_{name}")
+                if name != STATUS_SPEC.name:
+                    self._q(f"DROP TABLE IF EXISTS p_{name}")
             for spec in specs:
                 self._q(self._ddl(spec))
+            self._forget_statuses()
             self._q("DELETE FROM meta WHERE key LIKE 'projection_%'")
             self.set_meta("projection_tables", json.dumps(sorted(spec.name for spec in specs)))
             self.set_meta("projection_fingerprint", fingerprint)
@@ -255,10 +269,16 @@ class SqlStore(Store):
         where = " AND ".join(f"{name} = ?" for name in spec.key_names)
         self._executemany(self._sql(f"DELETE FROM p_{spec.name} WHERE {where}"), keys)
 
+    def _forget_statuses(self) -> None:
+        self._q(f"UPDATE events SET {', '.join(c + ' = NULL' for c in _STATUS_COLUMNS.split(', '))}")
+
     def clear_projection(self, specs: Sequence[TableSpec]) -> None:
         with self.batch():
             for spec in specs:
-                self._q(f"DELETE FROM p_{spec.name}")
+                if spec.name == STATUS_SPEC.name:
+                    self._forget_statuses()
+                else:
+                    self._q(f"DELETE FROM p_{spec.name}")
             self._q("DELETE FROM meta WHERE key IN ('projection_position', 'projection_tail')")
 
     def get_meta(self, key: str) -> str | None:

@@ -204,9 +204,14 @@ def membership_declined(state: State, event: Event, body: RemovalOrDecline, acto
     state.memberships[(net.network, body.member)] = row._replace(status="declined", reason=body.reason, event=event.id)
 
 
+def _roles_named(state: State, network: str) -> tuple[str, ...]:
+    """Every role that can be held in the network (the charter refuses to drop a held one)."""
+    return ("custodian", "facilitator", *json.loads(state.networks[(network,)].roles))
+
+
 def _end_membership(state: State, network: str, member: str, status: str, reason: str, event: Event) -> None:
     row = state.memberships[(network, member)]
-    held = [key for key in state.roles if key[0] == network and key[1] == member]
+    held = [(network, member, role) for role in _roles_named(state, network) if (network, member, role) in state.roles]
     if ("custodian" in (key[2] for key in held)) and custodians(state, network) == [member]:
         others = [k for k, r in state.memberships.items() if k[0] == network and r.status == "member"]
         if len(others) > 1:
@@ -237,7 +242,7 @@ def membership_removed(state: State, event: Event, body: RemovalOrDecline, actor
 def role_granted(state: State, event: Event, body: RoleChange, actor: str) -> None:
     net = _network(state, event)
     _require_custodian(state, net.network, actor, "grant roles")
-    roles = ("custodian", "facilitator", *json.loads(net.roles))
+    roles = _roles_named(state, net.network)
     if body.role not in roles:
         raise Rejected(f"the charter has no role {body.role!r} (it has: {', '.join(roles)})")
     if not is_member(state, net.network, body.member):
