@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from multitude.store import STATUS_SPEC, EventFilter, EventRow, Store, TableSpec, open_store
+from multitude.store import STATUS_SPEC, EventFilter, EventRow, Store, StoreError, TableSpec, open_store, sql
+from multitude.store.migrations import MIGRATIONS, Migration
 
 SPEC = TableSpec("things", (("network", "text"), ("member", "text"), ("count", "int"), ("note", "text")), 2)
 
@@ -124,3 +125,18 @@ def test_clearing_the_projection_keeps_the_log(store: Store) -> None:
     store.clear_projection([SPEC])
     assert store.rows(SPEC) == []
     assert store.count_events() == 1
+
+
+def test_a_failing_migration_leaves_no_trace(store: Store, store_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    with store.batch():
+        store.insert_events([row(1)])
+    broken = Migration(3, "a broken step", ("CREATE TABLE half_done (x TEXT)", "THIS IS NOT SQL"))
+    monkeypatch.setattr(sql, "MIGRATIONS", (*MIGRATIONS, broken))
+    with pytest.raises(StoreError):
+        open_store(store_url)
+    fixed = Migration(3, "the step, mended", ("CREATE TABLE half_done (x TEXT)",))  # fails if half_done survived
+    monkeypatch.setattr(sql, "MIGRATIONS", (*MIGRATIONS, fixed))
+    mended = open_store(store_url)
+    assert [version for version, _, _ in mended.migrations()] == [1, 2, 3]
+    assert mended.count_events() == 1
+    mended.close()

@@ -47,7 +47,11 @@ class PostgresStore(SqlStore):
         except psycopg.Error as error:
             raise StoreUnavailable(f"cannot connect to {self.url}: {error}") from error
         self._transaction: Any = None
-        self.migrate()
+        try:
+            self.migrate()
+        except BaseException:
+            self.close()  # a store that cannot be brought up to date is not handed out half-open
+            raise
 
     def close(self) -> None:
         self._db.close()

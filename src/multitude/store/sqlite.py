@@ -38,7 +38,11 @@ class SqliteStore(SqlStore):
             self._db.execute("PRAGMA wal_autocheckpoint = 10000")
         except (sqlite3.Error, OSError) as error:
             raise StoreUnavailable(f"cannot open SQLite database {self.path}: {error}") from error
-        self.migrate()
+        try:
+            self.migrate()
+        except BaseException:
+            self.close()  # a store that cannot be brought up to date is not handed out half-open
+            raise
 
     def close(self) -> None:
         self._db.close()
