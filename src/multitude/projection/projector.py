@@ -156,7 +156,7 @@ class Projector:
     def _woken(self, ids: set[str]) -> list[Entry]:
         """Pending events that wait for one of `ids`, and those that wait for them in turn."""
         woken: list[Entry] = []
-        frontier = ids
+        frontier = ids if self.store.has_pending() else set()
         while frontier:
             rows = self.store.rows_in(STATUS_SPEC, "waiting_for", frontier)
             waiting = [row[0] for row in rows if row[1] == "pending"]

@@ -140,6 +140,10 @@ class Store(ABC):
         """(author, seq, ids) wherever one author signed two events with the same seq."""
 
     @abstractmethod
+    def has_pending(self) -> bool:
+        """Whether any event waits for one not yet held."""
+
+    @abstractmethod
     def max_seqs(self, authors: Iterable[str]) -> dict[str, int]:
         """The highest seq held of each of these authors (those with events)."""
 

@@ -7,13 +7,13 @@ on SQLite's single writer. Driver errors are translated into the store's own err
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, ClassVar
 
 import psycopg
 
-from multitude.store.base import StoreError, StoreUnavailable
-from multitude.store.sql import SqlStore
+from multitude.store.base import EventRow, StatusRow, StoreError, StoreUnavailable, TableSpec
+from multitude.store.sql import EVENT_COLUMNS, STATUS_COLUMNS, SqlStore
 
 __all__ = ["PostgresStore"]
 
@@ -56,9 +56,9 @@ class PostgresStore(SqlStore):
     def close(self) -> None:
         self._db.close()
 
-    def _execute(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+    def _execute(self, sql: str, params: Sequence[Any] = (), binary: bool = False) -> list[tuple[Any, ...]]:
         try:
-            cursor = self._db.execute(sql, params or None)
+            cursor = self._db.execute(sql, params or None, binary=binary)
             return cursor.fetchall() if cursor.description else []
         except psycopg.Error as error:
             raise StoreError(f"PostgreSQL ({self.url}): {error}") from error
@@ -69,6 +69,35 @@ class PostgresStore(SqlStore):
                 cursor.executemany(sql, rows)
         except psycopg.Error as error:
             raise StoreError(f"PostgreSQL ({self.url}): {error}") from error
+
+    # A batch travels as one statement per table, its columns as arrays, not one per row.
+    def _q_in(self, sql: str, values: Iterable[Any], params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        return self._execute(sql.format(**{"in": "= ANY(%s)"}).replace("?", "%s"), [list(set(values)), *params])
+
+    def insert_events(self, rows: Sequence[EventRow], statuses: Mapping[str, StatusRow] | None = None) -> None:
+        if not rows:
+            return
+        kinds = ("text", "text", "int", "text", "text", "text", "text", "bytes", "text", *["text"] * 4, "int", "int")
+        arrays = ", ".join(f"%s::{self.types[kind]}[]" for kind in kinds)
+        sql = (
+            f"INSERT INTO events ({EVENT_COLUMNS}, {STATUS_COLUMNS}) SELECT * FROM unnest({arrays}) "
+            "ON CONFLICT (id) DO NOTHING"
+        )
+        columns = [list(column) for column in zip(*self._with_statuses(rows, statuses), strict=True)]
+        self._execute(sql, columns, binary=True)
+
+    def upsert(self, spec: TableSpec, rows: Sequence[tuple[Any, ...]]) -> None:
+        if not rows:
+            return
+        names = spec.column_names
+        arrays = ", ".join(f"%s::{self.types[kind]}[]" for _, kind in spec.columns)
+        rest = names[spec.key :]
+        action = "DO UPDATE SET " + ", ".join(f"{n} = excluded.{n}" for n in rest) if rest else "DO NOTHING"
+        sql = (
+            f"INSERT INTO p_{spec.name} ({', '.join(names)}) SELECT * FROM unnest({arrays}) "
+            f"ON CONFLICT ({', '.join(spec.key_names)}) {action}"
+        )
+        self._execute(sql, [list(column) for column in zip(*rows, strict=True)])
 
     def _begin(self) -> None:
         try:

@@ -16,10 +16,11 @@ from typing import Any, ClassVar
 from multitude.store.base import STATUS_SPEC, EventFilter, EventRow, StatusRow, Store, TableSpec
 from multitude.store.migrations import MIGRATIONS
 
-__all__ = ["SqlStore"]
+__all__ = ["EVENT_COLUMNS", "STATUS_COLUMNS", "SqlStore"]
 
-_EVENT_COLUMNS = "id, author, seq, prev, time, type, network, payload, sig"
-_STATUS_COLUMNS = "status, reason, waiting_for, order_time, depth, position"
+EVENT_COLUMNS = "id, author, seq, prev, time, type, network, payload, sig"
+STATUS_COLUMNS = "status, reason, waiting_for, order_time, depth, position"
+_EVENT_COLUMNS, _STATUS_COLUMNS = EVENT_COLUMNS, STATUS_COLUMNS
 _CHUNK = 500
 
 
@@ -59,6 +60,13 @@ class SqlStore(Store):
 
     def _q(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         return self._execute(self._sql(sql), params)
+
+    def _q_in(self, sql: str, values: Iterable[Any], params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """Run `sql`, whose `{in}` stands for `IN (values)`, over any number of values."""
+        found: list[tuple[Any, ...]] = []
+        for chunk in _chunks(list(set(values))):
+            found.extend(self._q(sql.format(**{"in": f"IN ({', '.join('?' * len(chunk))})"}), [*chunk, *params]))
+        return found
 
     @staticmethod
     def _row(row: Sequence[Any]) -> EventRow:
@@ -111,15 +119,19 @@ class SqlStore(Store):
         return [(row[0], row[1], row[2]) for row in rows]
 
     # -- the log ---------------------------------------------------------------------------
-    def insert_events(self, rows: Sequence[EventRow], statuses: Mapping[str, StatusRow] | None = None) -> None:
+    @staticmethod
+    def _with_statuses(rows: Sequence[EventRow], statuses: Mapping[str, StatusRow] | None) -> list[tuple[Any, ...]]:
         known = statuses or {}
         unknown = (None, None, None, None, None, None)
+        return [(*row, *(known[row.id][1:] if row.id in known else unknown)) for row in rows]
+
+    def insert_events(self, rows: Sequence[EventRow], statuses: Mapping[str, StatusRow] | None = None) -> None:
         self._executemany(
             self._sql(
                 f"INSERT INTO events ({_EVENT_COLUMNS}, {_STATUS_COLUMNS}) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING"
             ),
-            [(*row, *(known[row.id][1:] if row.id in known else unknown)) for row in rows],
+            self._with_statuses(rows, statuses),
         )
 
     def set_statuses(self, rows: Sequence[StatusRow]) -> None:
@@ -129,19 +141,10 @@ class SqlStore(Store):
         )
 
     def existing(self, ids: Iterable[str]) -> set[str]:
-        found: set[str] = set()
-        for chunk in _chunks(list(set(ids))):
-            marks = ", ".join("?" * len(chunk))
-            found.update(row[0] for row in self._q(f"SELECT id FROM events WHERE id IN ({marks})", chunk))
-        return found
+        return {row[0] for row in self._q_in("SELECT id FROM events WHERE id {in}", ids)}
 
     def events_by_id(self, ids: Iterable[str]) -> list[EventRow]:
-        found: list[EventRow] = []
-        for chunk in _chunks(list(set(ids))):
-            marks = ", ".join("?" * len(chunk))
-            rows = self._q(f"SELECT {_EVENT_COLUMNS} FROM events WHERE id IN ({marks})", chunk)
-            found.extend(self._row(row) for row in rows)
-        return found
+        return [self._row(row) for row in self._q_in(f"SELECT {_EVENT_COLUMNS} FROM events WHERE id {{in}}", ids)]
 
     def events(self, query: EventFilter | None = None) -> Iterator[EventRow]:
         query = query or EventFilter()
@@ -197,13 +200,12 @@ class SqlStore(Store):
             grouped.setdefault((author, seq), []).append(event_id)
         return [(author, seq, sorted(ids)) for (author, seq), ids in sorted(grouped.items())]
 
+    def has_pending(self) -> bool:
+        return bool(self._q("SELECT 1 FROM events WHERE waiting_for IS NOT NULL LIMIT 1"))
+
     def max_seqs(self, authors: Iterable[str]) -> dict[str, int]:
-        found: dict[str, int] = {}
-        for chunk in _chunks(list(set(authors))):
-            marks = ", ".join("?" * len(chunk))
-            sql = f"SELECT author, MAX(seq) FROM events WHERE author IN ({marks}) GROUP BY author"
-            found.update((row[0], int(row[1])) for row in self._q(sql, chunk))
-        return found
+        rows = self._q_in("SELECT author, MAX(seq) FROM events WHERE author {in} GROUP BY author", authors)
+        return {row[0]: int(row[1]) for row in rows}
 
     # -- the projection --------------------------------------------------------------------
     table_options = ""
@@ -241,12 +243,8 @@ class SqlStore(Store):
         return [tuple(row) for row in self._q(sql, params)]
 
     def rows_in(self, spec: TableSpec, column: str, values: Iterable[Any]) -> list[tuple[Any, ...]]:
-        found: list[tuple[Any, ...]] = []
-        for chunk in _chunks(list(set(values))):
-            marks = ", ".join("?" * len(chunk))
-            sql = f"SELECT {', '.join(spec.column_names)} FROM p_{spec.name} WHERE {column} IN ({marks})"
-            found.extend(tuple(row) for row in self._q(sql, chunk))
-        return found
+        sql = f"SELECT {', '.join(spec.column_names)} FROM p_{spec.name} WHERE {column} {{in}}"
+        return [tuple(row) for row in self._q_in(sql, values)]
 
     def upsert(self, spec: TableSpec, rows: Sequence[tuple[Any, ...]]) -> None:
         if not rows:
