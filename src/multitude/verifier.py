@@ -76,8 +76,9 @@ class SignatureChecks:
             package_root = str(Path(__file__).resolve().parent.parent)
             path = os.pathsep.join(p for p in (package_root, os.environ.get("PYTHONPATH", "")) if p)
             try:
+                # -P: never put the working directory (a USB stick, say) on the worker's path.
                 self._worker = subprocess.Popen(
-                    [sys.executable, "-m", "multitude.verifier"],
+                    [sys.executable, "-P", "-m", "multitude.verifier"],
                     stdin=subprocess.PIPE,
                     stdout=subprocess.PIPE,
                     env={**os.environ, "PYTHONPATH": path},

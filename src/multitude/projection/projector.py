@@ -147,10 +147,11 @@ class Projector:
         return report
 
     def _fills_a_chain(self, new: list[Entry]) -> bool:
-        """True when a new event comes before one already on its author's chain here."""
+        """True when a new event may come before, or compete with, one on its author's chain here
+        (a gap filled late, or the twin of an equivocation, whose place decides which stays)."""
         heads = self.state.heads
         return any(
-            (head := heads.get((entry.event.author,))) is not None and entry.event.seq < head.seq for entry in new
+            (head := heads.get((entry.event.author,))) is not None and entry.event.seq <= head.seq for entry in new
         )
 
     def _woken(self, ids: set[str]) -> list[Entry]:
