@@ -143,7 +143,9 @@ class Node:
         """
         key = self.key
         with self.store.batch():
-            head = self.store.head(key.public)
+            self.projector.refresh()  # judge the command on the state as it is now, under the lock
+            on_chain = self.projector.state.heads.get((key.public,))
+            head = (on_chain.seq, on_chain.event) if on_chain else self.store.head(key.public)
             try:
                 event = seal(key, seq=head[0] + 1 if head else 1, prev=head[1] if head else None,
                              type=type, body=body, network=network)

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from multitude.cli.context import console, fail, opened, progress
+from multitude.cli.context import console, fail, opened, plain, progress
 
 __all__ = ["register"]
 
@@ -47,7 +47,7 @@ def export(
         with progress("Exporting", None) as advance:
             done = export_bundle(node, file, network=network, since=_since(since), missing_from=missing_from,
                                  on_progress=advance)
-        console.print(f"Wrote {done.events} events to {done.path}.")
+        console.print(f"Wrote {done.events} events to {plain(done.path)}.")
 
 
 def import_(ctx: typer.Context, file: Annotated[Path, typer.Argument(help="Bundle file to read.")]) -> None:
@@ -58,7 +58,7 @@ def import_(ctx: typer.Context, file: Annotated[Path, typer.Argument(help="Bundl
         with progress("Importing", None) as advance:
             done = import_bundle(node, file, on_progress=advance)
         if done.header_problem:
-            console.print(f"[yellow]note[/] {done.header_problem}")
+            console.print(f"[yellow]note[/] {plain(done.header_problem)}")
         statuses: dict[str, int] = {}
         for receipt in done.submitted.receipts:
             statuses[receipt.status] = statuses.get(receipt.status, 0) + 1
@@ -66,7 +66,7 @@ def import_(ctx: typer.Context, file: Annotated[Path, typer.Argument(help="Bundl
         console.print(f"{done.lines} events read: {done.added} added ({shown}), "
                       f"{done.submitted.duplicates} already held, {len(done.refused)} refused.")
         for line, why in done.refused:
-            console.print(f"[red]refused[/] line {line}: {why}", highlight=False)
+            console.print(f"[red]refused[/] line {line}: {plain(why)}", highlight=False)
         if done.refused:
             raise typer.Exit(1)
 

@@ -15,11 +15,12 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 if TYPE_CHECKING:
     from multitude.node import Node
 
-__all__ = ["Options", "console", "fail", "opened", "progress", "short"]
+__all__ = ["Options", "console", "fail", "opened", "plain", "progress", "short"]
 
 console = Console()
 errors = Console(stderr=True)
@@ -32,8 +33,13 @@ class Options:
     identity: str | None
 
 
+def plain(value: object) -> str:
+    """Text from users or the log, shown as written (never read as Rich markup)."""
+    return escape(str(value))
+
+
 def fail(message: str) -> typer.Exit:
-    errors.print(f"[bold red]error:[/] {message}", highlight=False)
+    errors.print(f"[bold red]error:[/] {plain(message)}", highlight=False)
     return typer.Exit(1)
 
 
@@ -91,4 +97,4 @@ def progress(description: str, total: int | None) -> Iterator[Any]:
 
 
 def short(identifier: str) -> str:
-    return identifier[:12]
+    return plain(identifier[:12])

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from multitude.cli.context import console, fail, opened, progress, short
+from multitude.cli.context import console, fail, opened, plain, progress, short
 
 __all__ = ["register"]
 
@@ -44,16 +44,16 @@ def demo(
         else:
             with progress("Loading the demo", None) as advance:
                 load_demo(node, node.keyring, step=lambda _: advance())
-        console.print(f"[bold]Multitude node[/] at {node.store.url}\n")
+        console.print(f"[bold]Multitude node[/] at {plain(node.store.url)}\n")
         networks = Table("network", "id", "membership", "purpose", title="Networks")
         for row in node.networks():
-            networks.add_row(row.name, short(row.network), row.policy, row.purpose)
+            networks.add_row(plain(row.name), short(row.network), row.policy, plain(row.purpose))
         console.print(networks)
         for row in node.networks():
-            members = Table("member", "roles", "through", title=f"{row.name}: members")
+            members = Table("member", "roles", "through", title=f"{plain(row.name)}: members")
             for member in node.members(row.network):
                 kind = " (network)" if member.kind == "network" else ""
-                members.add_row(member.name + kind, ", ".join(member.roles), " › ".join(member.via))
+                members.add_row(plain(member.name) + kind, ", ".join(member.roles), plain(" › ".join(member.via)))
             console.print(members)
         counts = node.counts()
         console.print(f"{counts['events']} events in the log; {len(CAST)} people; "
@@ -62,7 +62,7 @@ def demo(
             result = node.verify(advance)
         if not result.intact:
             for finding in result.problems:
-                console.print(f"[bold red]BAD[/] {finding.subject}: {finding.message}")
+                console.print(f"[bold red]BAD[/] {plain(finding.subject)}: {plain(finding.message)}")
             raise typer.Exit(1)
         console.print(f"[green]Verified:[/] every signature, id and chain checks, and the projection "
                       f"equals a fresh fold of the log ({result.events} events).")

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from multitude.cli.context import Options, console, fail, opened, short
+from multitude.cli.context import Options, console, fail, opened, plain, short
 
 __all__ = ["register"]
 
@@ -35,9 +35,9 @@ def init(
     except KeyringError as error:
         raise fail(str(error)) from None
     with opened(ctx) as node:
-        console.print(f"Identity [bold]{made.name}[/] created: {made.public}")
-        console.print(f"Key file: {keyring.folder / (made.name + '.key')} (readable only by you)")
-        console.print(f"Node store: {node.store.url}")
+        console.print(f"Identity [bold]{plain(made.name)}[/] created: {made.public}")
+        console.print(f"Key file: {plain(keyring.folder / (made.name + '.key'))} (readable only by you)")
+        console.print(f"Node store: {plain(node.store.url)}")
         console.print("Next: [bold]multitude profile set --name 'Your Name'[/]")
 
 
@@ -83,16 +83,16 @@ def profile_show(ctx: typer.Context, agent: Annotated[str | None, typer.Argument
         row = node.projector.state.agents.get((key,))
         if row is None:
             raise fail(f"{short(key)} has published no profile")
-        console.print(f"[bold]{row.name}[/] ({row.kind}) {row.agent}")
+        console.print(f"[bold]{plain(row.name)}[/] ({row.kind}) {row.agent}")
         for label, value in (("about", row.about), ("location", row.location)):
             if value:
-                console.print(f"{label}: {value}")
+                console.print(f"{label}: {plain(value)}")
         for label, value in (("skills", json.loads(row.skills)), ("links", json.loads(row.links))):
             if value:
-                console.print(f"{label}: {', '.join(value)}")
+                console.print(f"{label}: {plain(', '.join(value))}")
         devices = [d for d in node.projector.state.devices.values() if d.agent == key]
         for device in devices:
-            console.print(f"device {device.device} {device.label!r} ({device.status})")
+            console.print(f"device {device.device} {plain(repr(device.label))} ({device.status})")
 
 
 @device_app.command("consent")

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from multitude.cli.context import console, opened, progress, short
+from multitude.cli.context import console, opened, plain, progress, short
 
 __all__ = ["register"]
 
@@ -39,10 +39,10 @@ def log(
         table = Table("time", "event", "author", "type", "network", "status")
         for event, receipt in entries:
             style = _STYLE.get(receipt.status, "")
-            shown = receipt.status + (f": {receipt.reason}" if receipt.reason else "")
+            shown = plain(receipt.status + (f": {receipt.reason}" if receipt.reason else ""))
             table.add_row(
-                event.time[:19].replace("T", " "), short(event.id), node.name_of(event.author), event.type,
-                node.name_of(event.network) if event.network else "", f"[{style}]{shown}[/]",
+                event.time[:19].replace("T", " "), short(event.id), plain(node.name_of(event.author)), event.type,
+                plain(node.name_of(event.network)) if event.network else "", f"[{style}]{shown}[/]",
             )
         console.print(table)
         console.print(f"{len(entries)} shown of {node.store.count_events()} events.")
@@ -55,9 +55,9 @@ def verify(ctx: typer.Context) -> None:
         with progress("Verifying", total) as advance:
             result = node.verify(advance)
         for finding in result.notes:
-            console.print(f"[yellow]note[/] {short(finding.subject)}: {finding.message}", highlight=False)
+            console.print(f"[yellow]note[/] {short(finding.subject)}: {plain(finding.message)}", highlight=False)
         for finding in result.problems:
-            console.print(f"[bold red]BAD[/] {finding.subject}: {finding.message}", highlight=False)
+            console.print(f"[bold red]BAD[/] {plain(finding.subject)}: {plain(finding.message)}", highlight=False)
         if result.intact:
             console.print(f"[green]Intact:[/] {result.events} events, signatures, ids and projection all check.")
             return

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from multitude.cli.context import console, opened, short
+from multitude.cli.context import console, opened, plain, short
 
 if TYPE_CHECKING:
     from multitude.node import Receipt
@@ -36,7 +36,7 @@ def create(
     """Create a network with its charter; you become its first custodian."""
     with opened(ctx, signing=True) as node:
         network = node.create_network(name, purpose, membership, approver_role, role or ())
-        console.print(f"Network [bold]{name}[/] created: {network}")
+        console.print(f"Network [bold]{plain(name)}[/] created: {network}")
 
 
 @network_app.command("list")
@@ -48,7 +48,7 @@ def list_networks(ctx: typer.Context) -> None:
         table = Table("name", "id", "membership", "members", "purpose")
         for row in node.networks():
             count = len(node.members(row.network, through_subnetworks=False))
-            table.add_row(row.name, short(row.network), row.policy, str(count), row.purpose)
+            table.add_row(plain(row.name), short(row.network), row.policy, str(count), plain(row.purpose))
         console.print(table)
 
 
@@ -61,25 +61,26 @@ def show(ctx: typer.Context, network: Net) -> None:
 
     with opened(ctx) as node:
         row = node.network(network)
-        console.print(f"[bold]{row.name}[/]  {row.network}")
+        console.print(f"[bold]{plain(row.name)}[/]  {row.network}")
         if row.purpose:
-            console.print(row.purpose)
+            console.print(plain(row.purpose))
         roles = ", ".join(("custodian", "facilitator", *json.loads(row.roles)))
         console.print(f"membership: {row.policy} (decided by: {row.approver_role}); roles: {roles}")
         parents = [node.name_of(key[0]) for key, m in node.projector.state.memberships.items()
                    if key[1] == row.network and m.status == "member"]
         if parents:
-            console.print(f"member of: {', '.join(sorted(parents))}")
+            console.print(f"member of: {plain(', '.join(sorted(parents)))}")
         table = Table("member", "key", "roles", "through")
         for member in node.members(row.network):
             kind = " (network)" if member.kind == "network" else ""
-            table.add_row(member.name + kind, short(member.agent), ", ".join(member.roles), " › ".join(member.via))
+            table.add_row(plain(member.name) + kind, short(member.agent), ", ".join(member.roles),
+                          plain(" › ".join(member.via)))
         console.print(table)
         others = [entry for entry in node.memberships(row.network) if entry[1] != "member"]
         if others:
             waiting = Table("not a member", "key", "status", "reason")
             for agent, status, reason in others:
-                waiting.add_row(node.name_of(agent), short(agent), status, reason)
+                waiting.add_row(plain(node.name_of(agent)), short(agent), status, plain(reason))
             console.print(waiting)
 
 

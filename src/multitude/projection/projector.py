@@ -98,8 +98,8 @@ class Projector:
         self.state = tracked_state({spec.name: self.store.rows(spec) for spec in STATE_SPECS})
         self._version = self.store.get_meta("projection_version")
 
-    def _in_step(self) -> None:
-        """Reload when another process wrote since we last looked (called under the lock)."""
+    def refresh(self) -> None:
+        """Reload when another process wrote since we last looked (call under the store's lock)."""
         if self.store.get_meta("projection_version") != self._version:
             self._load()
 
@@ -128,7 +128,7 @@ class Projector:
         report = Appended()
         try:
             with self.store.batch():
-                self._in_step()
+                self.refresh()
                 unique = {entry.event.id: entry for entry in entries}
                 held = self.store.existing(unique)
                 new = [entry for event_id, entry in unique.items() if event_id not in held]

@@ -117,7 +117,7 @@ class PostgresStore(SqlStore):
     def _rollback(self) -> None:
         transaction, self._transaction = self._transaction, None
         if transaction is not None:
-            with contextlib.suppress(StoreError):
+            with contextlib.suppress(psycopg.Error):  # the error that caused the rollback is what matters
                 transaction.__exit__(StoreError, StoreError("rolled back"), None)
 
     def _table_exists(self, name: str) -> bool:

@@ -10,15 +10,17 @@ that event only.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
-from multitude.ledger.event import event_time
+from multitude.ledger import CanonicalError, parse_json
+from multitude.ledger.event import MAX_EVENT_BYTES, event_time
 from multitude.node import Node, Submitted
 from multitude.store import EventFilter, EventRow
 
@@ -49,22 +51,54 @@ class Imported:
         return len(self.submitted.receipts)
 
 
-def _header(line: bytes) -> dict[str, Any]:
-    header = json.loads(line)
+# No line of a bundle is longer than this: an event is at most MAX_EVENT_BYTES once encoded,
+# its JSON escapes can make it up to six times longer, and the header lists one head per author.
+MAX_LINE = 8 * MAX_EVENT_BYTES
+MAX_HEADER = 64 * 1024 * 1024
+
+
+def _header(line: bytes) -> dict[str, tuple[int, str]]:
+    """The heads a header names; ValueError when the line is not a header of this format."""
+    try:
+        header = parse_json(line)
+    except CanonicalError as error:
+        raise ValueError(str(error)) from None
     if not isinstance(header, dict) or header.get("format") != FORMAT:
         raise ValueError(f"not a {FORMAT} header")
-    return header
+    heads = header.get("heads")
+    if not isinstance(heads, dict):
+        raise ValueError("its heads are not an object of author: [seq, id]")
+    result: dict[str, tuple[int, str]] = {}
+    for author, head in heads.items():
+        if not (isinstance(head, list) and len(head) == 2 and type(head[0]) is int and isinstance(head[1], str)):
+            raise ValueError(f"the head of {author[:12]} is not [seq, id]")
+        result[author] = (head[0], head[1])
+    return result
+
+
+def _read_line(handle: io.BufferedReader, limit: int) -> tuple[bytes, bool]:
+    """One line (without its end), and whether it was cut short for being too long."""
+    line = handle.readline(limit + 1)
+    if len(line) > limit and not line.endswith(b"\n"):
+        while (rest := handle.readline(limit)) and not rest.endswith(b"\n"):
+            pass  # skip the rest of the over-long line
+        return b"", True
+    return line.rstrip(b"\r\n"), False
 
 
 def read_heads(path: Path) -> dict[str, tuple[int, str]]:
     """The heads named in a bundle's header."""
     try:
         with path.open("rb") as handle:
-            header = _header(handle.readline())
-        return {author: (int(seq), str(event_id)) for author, (seq, event_id) in header["heads"].items()}
+            line, too_long = _read_line(handle, MAX_HEADER)
+        if too_long:
+            raise ValueError("the header line is too long")
+        return _header(line)
     except FileNotFoundError:
         raise BundleError(f"no bundle at {path}") from None
-    except (ValueError, KeyError, TypeError) as error:
+    except OSError as error:
+        raise BundleError(f"cannot read {path}: {error}") from error
+    except ValueError as error:
         raise BundleError(f"{path} has no readable bundle header: {error}") from error
 
 
@@ -132,30 +166,40 @@ def export_bundle(
     return Exported(path, len(rows))
 
 
-def _lines(path: Path) -> Iterator[tuple[int, bytes]]:
-    with path.open("rb") as handle:
-        for number, line in enumerate(handle, 1):
-            yield number, line.rstrip(b"\r\n")
-
-
 def import_bundle(node: Node, path: Path, on_progress: Callable[[int], None] | None = None) -> Imported:
     """Check every event of a bundle on its own and append the intact ones (idempotent)."""
+    header_problem: str | None = None
+    numbers: list[int] = []
+    too_long: list[tuple[int, str]] = []
+
+    def events(handle: io.BufferedReader) -> Iterator[bytes]:
+        nonlocal header_problem
+        number = 0
+        while True:
+            line, cut = _read_line(handle, MAX_HEADER if number == 0 else MAX_LINE)
+            number += 1
+            if not line and not cut and handle.peek(1) == b"":
+                if number == 1:
+                    header_problem = "the file is empty"
+                return
+            if number == 1:
+                try:
+                    _header(line)
+                    continue
+                except ValueError as error:
+                    header_problem = f"line 1 is not a bundle header ({error}); reading the rest as events"
+            if cut:
+                too_long.append((number, f"event: longer than {MAX_LINE} bytes"))
+            elif line.strip():
+                numbers.append(number)
+                yield line
+
     try:
-        lines = list(_lines(path))
+        with path.open("rb") as handle:
+            submitted = node.submit(events(handle), on_progress=on_progress)
     except FileNotFoundError:
         raise BundleError(f"no bundle at {path}") from None
     except OSError as error:
         raise BundleError(f"cannot read {path}: {error}") from error
-    header_problem = None
-    if not lines:
-        header_problem = "the file is empty"
-    else:
-        try:
-            _header(lines[0][1])
-            lines = lines[1:]
-        except (ValueError, UnicodeDecodeError) as error:
-            header_problem = f"line 1 is not a bundle header ({error}); reading the rest as events"
-    events = [(number, line) for number, line in lines if line.strip()]
-    submitted = node.submit((line for _, line in events), on_progress=on_progress)
-    refused = [(events[index - 1][0], why) for index, why in submitted.refused]
-    return Imported(submitted, header_problem, len(events), refused)
+    refused = sorted([(numbers[index - 1], why) for index, why in submitted.refused] + too_long)
+    return Imported(submitted, header_problem, len(numbers) + len(too_long), refused)
