@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,14 +54,21 @@ class Keyring:
         first = not self.names()
         self.folder.mkdir(parents=True, exist_ok=True)
         os.chmod(self.folder, 0o700)
+        if path.exists():
+            raise KeyringError(f"an identity named {name!r} already exists in {self.folder}")
+        # Written whole to a private temporary file, then linked into place: a crash never
+        # leaves half a key under the name, and an existing key is never overwritten.
+        fd, temporary = tempfile.mkstemp(prefix=f".{name}.", suffix=".part", dir=self.folder)
         try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as handle:
+                json.dump(document, handle, indent=2)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.link(temporary, path)
         except FileExistsError:
             raise KeyringError(f"an identity named {name!r} already exists in {self.folder}") from None
-        with os.fdopen(fd, "w") as handle:
-            json.dump(document, handle, indent=2)
-            handle.flush()
-            os.fsync(handle.fileno())
+        finally:
+            os.unlink(temporary)
         if first:
             self.set_default(name)
         return Identity(name, key.public, passphrase is not None)
@@ -76,6 +84,8 @@ class Keyring:
             raise KeyringError(f"key file {path} cannot be read: {error}") from error
         if not isinstance(document, dict) or document.get("format") != _FORMAT:
             raise KeyringError(f"{path} is not a Multitude key file")
+        if not isinstance(document.get("public"), str) or not isinstance(document.get("secret"), dict):
+            raise KeyringError(f"key file {path} is damaged: it lacks its public key or its secret")
         return document
 
     def identity(self, name: str) -> Identity:
@@ -96,7 +106,12 @@ class Keyring:
             except SealedSecretError as error:
                 raise KeyringError(f"identity {name!r}: {error}") from error
         else:
-            seed = bytes.fromhex(str(secret["seed"]))
+            try:
+                seed = bytes.fromhex(str(secret["seed"]))
+            except (KeyError, ValueError):
+                raise KeyringError(f"key file of {name!r} is damaged: its seed is not readable") from None
+        if len(seed) != 32:
+            raise KeyringError(f"key file of {name!r} is damaged: its seed is not 32 bytes")
         key = Keypair(seed)
         if key.public != document["public"]:
             raise KeyringError(f"key file of {name!r} is damaged: its key does not match its public key")
@@ -105,7 +120,7 @@ class Keyring:
     def names(self) -> list[str]:
         if not self.folder.is_dir():
             return []
-        return sorted(path.stem for path in self.folder.glob("*.key"))
+        return sorted(path.stem for path in self.folder.glob("*.key") if _NAME.fullmatch(path.stem))
 
     def default(self) -> str | None:
         marker = self.folder / "default"

@@ -27,9 +27,13 @@ def init(
 
     options: Options = ctx.obj
     keyring = Keyring(home(options.home))
+    import os
+
     secret = None
     if passphrase:
-        secret = typer.prompt("Passphrase", hide_input=True, confirmation_prompt=True)
+        secret = os.environ.get("MULTITUDE_PASSPHRASE") or typer.prompt(
+            "Passphrase", hide_input=True, confirmation_prompt=True
+        )
     try:
         made = keyring.create(name, secret)
     except KeyringError as error:
