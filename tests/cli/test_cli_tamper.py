@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from tamper import remove_guards
 
 SCRIPT = shutil.which("multitude", path=str(Path(sys.executable).parent))
 
@@ -45,6 +46,8 @@ def home(demo_home: Path, tmp_path: Path) -> Iterator[Path]:
 
 
 def tamper(home: Path, sql: str, params: tuple[object, ...] = ()) -> int:
+    """Change the database as an attacker would: first drop the guards that refuse edits."""
+    remove_guards(str(home / "multitude.db"))
     with sqlite3.connect(home / "multitude.db") as db:
         changed = db.execute(sql, params).rowcount
     db.close()

@@ -6,6 +6,7 @@ Each test takes the `store` fixture, which runs it once per adapter against a re
 from __future__ import annotations
 
 import pytest
+from tamper import raw_sql
 
 from multitude.store import STATUS_SPEC, EventFilter, EventRow, Store, StoreError, TableSpec, open_store, sql
 from multitude.store.migrations import MIGRATIONS, Migration
@@ -24,6 +25,7 @@ def test_migrations_are_recorded_once(store: Store, store_url: str) -> None:
     assert [(version, name) for version, name, _ in store.migrations()] == [
         (1, "the event log and node metadata"),
         (2, "each event's projection status kept beside it"),
+        (3, "the database itself refuses to edit or delete a signed event"),
     ]
     again = open_store(store_url)
     assert again.migrations() == store.migrations()
@@ -130,13 +132,26 @@ def test_clearing_the_projection_keeps_the_log(store: Store) -> None:
 def test_a_failing_migration_leaves_no_trace(store: Store, store_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     with store.batch():
         store.insert_events([row(1)])
-    broken = Migration(3, "a broken step", ("CREATE TABLE half_done (x TEXT)", "THIS IS NOT SQL"))
+    broken = Migration(4, "a broken step", ("CREATE TABLE half_done (x TEXT)", "THIS IS NOT SQL"))
     monkeypatch.setattr(sql, "MIGRATIONS", (*MIGRATIONS, broken))
     with pytest.raises(StoreError):
         open_store(store_url)
-    fixed = Migration(3, "the step, mended", ("CREATE TABLE half_done (x TEXT)",))  # fails if half_done survived
+    fixed = Migration(4, "the step, mended", ("CREATE TABLE half_done (x TEXT)",))  # fails if half_done survived
     monkeypatch.setattr(sql, "MIGRATIONS", (*MIGRATIONS, fixed))
     mended = open_store(store_url)
-    assert [version for version, _, _ in mended.migrations()] == [1, 2, 3]
+    assert [version for version, _, _ in mended.migrations()] == [1, 2, 3, 4]
     assert mended.count_events() == 1
     mended.close()
+
+
+@pytest.mark.parametrize(
+    "change",
+    ["UPDATE events SET payload = ? WHERE id = ?", "UPDATE events SET author = ? WHERE id = ?", "DELETE FROM events"],
+)
+def test_the_database_refuses_to_edit_or_delete_a_signed_event(store: Store, store_url: str, change: str) -> None:
+    with store.batch():
+        store.insert_events([row(1)])
+    params = (b"{}", row(1).id) if "payload" in change else ("b" * 64, row(1).id) if "?" in change else ()
+    with pytest.raises(Exception, match="the log is append-only"):
+        raw_sql(store_url, change, params)
+    assert list(store.events()) == [row(1)]

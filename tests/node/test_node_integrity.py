@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterator
 
-import psycopg
 import pytest
 from story import Story, person
+from tamper import tamper
 
 from multitude.ledger import Keypair, seal
 from multitude.node import Node, NodeError, Refused
-from multitude.store import is_postgres_url, open_store
+from multitude.store import open_store
 
 ana, bo = person("ana"), person("bo")
 
@@ -23,16 +22,6 @@ def node(store_url: str) -> Iterator[Node]:
     opened.use_key(ana)
     yield opened
     opened.close()
-
-
-def raw_sql(url: str, sql: str, params: tuple[object, ...] = ()) -> None:
-    """Change the database behind the node's back, as an attacker or a disk fault would."""
-    if is_postgres_url(url):
-        with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute(sql.replace("?", "%s"), params)
-    else:
-        with sqlite3.connect(url) as conn:
-            conn.execute(sql, params)
 
 
 def _camp(node: Node) -> str:
@@ -92,7 +81,7 @@ def test_a_single_changed_byte_in_a_stored_event_is_caught(node: Node, store_url
     payload = bytearray(victim.payload)
     position = payload.index(b"Camp")
     payload[position] = ord("K")
-    raw_sql(store_url, "UPDATE events SET payload = ? WHERE id = ?", (bytes(payload), victim.id))
+    tamper(store_url, "UPDATE events SET payload = ? WHERE id = ?", (bytes(payload), victim.id))
     report = node.verify()
     assert not report.intact
     assert any(f.subject == victim.id and "does not match the stored content" in f.message for f in report.problems)
@@ -101,8 +90,8 @@ def test_a_single_changed_byte_in_a_stored_event_is_caught(node: Node, store_url
 def test_a_changed_column_or_a_deleted_event_is_caught(node: Node, store_url: str) -> None:
     _camp(node)
     first, second = node.log()[0][0], node.log()[2][0]
-    raw_sql(store_url, "UPDATE events SET time = ? WHERE id = ?", ("2020-01-01T00:00:00.000000Z", first.id))
-    raw_sql(store_url, "DELETE FROM events WHERE id = ?", (second.id,))
+    tamper(store_url, "UPDATE events SET time = ? WHERE id = ?", ("2020-01-01T00:00:00.000000Z", first.id))
+    tamper(store_url, "DELETE FROM events WHERE id = ?", (second.id,))
     report = node.verify()
     messages = {f.subject: f.message for f in report.problems}
     assert messages[first.id] == "stored column time differs from the signed content"
@@ -112,7 +101,7 @@ def test_a_changed_column_or_a_deleted_event_is_caught(node: Node, store_url: st
 def test_a_changed_projection_is_caught_and_rebuild_repairs_it(node: Node, store_url: str) -> None:
     camp = _camp(node)
     digest = node.digest()
-    raw_sql(store_url, "UPDATE p_memberships SET status = 'member' WHERE member = ?", (bo.public,))
+    tamper(store_url, "UPDATE p_memberships SET status = 'member' WHERE member = ?", (bo.public,))
     report = node.verify()
     assert [f.subject for f in report.problems] == [f"memberships:{camp[:12]}/{bo.public[:12]}"]
     node.rebuild()

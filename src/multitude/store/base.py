@@ -1,6 +1,8 @@
 """The persistence port: what every store adapter provides, and the rows it trades in.
 
-The log (`events`) is append-only: there is no call here that edits or deletes an event.
+The log (`events`) is append-only: there is no call here that edits or deletes an event, and
+the databases refuse to (triggers, see migrations). Beside each event the store keeps where it
+stands in the projection (STATUS_SPEC): derived columns, rebuilt with the projection.
 Projection tables are declared by the projection layer as TableSpecs and can be dropped and
 rebuilt at any time. All writes of one batch happen in one transaction (`Store.batch`).
 """

@@ -6,16 +6,23 @@ again from the log (see Store.prepare_projection).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
-__all__ = ["MIGRATIONS", "Migration"]
+__all__ = ["MIGRATIONS", "Migration", "Statement"]
+
+_SIGNED = "id, author, seq, prev, time, type, network, payload, sig"
+_REFUSAL = "the log is append-only: a signed event is never edited or deleted"
+
+
+Statement = str | Mapping[str, str]  # the same SQL for every dialect, or per dialect (absent: none)
 
 
 @dataclass(frozen=True)
 class Migration:
     version: int
     name: str
-    statements: tuple[str, ...]  # {int}, {bytes}, {serial} are filled in per dialect
+    statements: tuple[Statement, ...]  # {int}, {bytes}, {serial} are filled in per dialect
 
 
 MIGRATIONS: tuple[Migration, ...] = (
@@ -52,13 +59,36 @@ MIGRATIONS: tuple[Migration, ...] = (
             "ALTER TABLE events ADD COLUMN order_time TEXT",
             "ALTER TABLE events ADD COLUMN depth {int}",
             "ALTER TABLE events ADD COLUMN position {int}",
-            # The chain check reads (author, seq); nothing needs to find events by prev.
+            # Where an event's chain stands is read by (author, seq); no query looks events up by prev.
             "DROP INDEX events_prev",
             "CREATE INDEX events_waiting ON events (waiting_for) WHERE waiting_for IS NOT NULL",
             """CREATE VIEW p_event_status AS
                 SELECT id AS event, status, reason, waiting_for, order_time, depth, position
                 FROM events WHERE status IS NOT NULL""",
             "DELETE FROM meta WHERE key LIKE 'projection_%'",
+        ),
+    ),
+    Migration(
+        3,
+        "the database itself refuses to edit or delete a signed event",
+        (
+            {
+                "sqlite": f"""CREATE TRIGGER events_signed_content_is_immutable
+                    BEFORE UPDATE OF {_SIGNED} ON events
+                    BEGIN SELECT RAISE(ABORT, '{_REFUSAL}'); END""",
+                "postgres": f"""CREATE FUNCTION events_append_only() RETURNS trigger LANGUAGE plpgsql
+                    AS $$ BEGIN RAISE EXCEPTION '{_REFUSAL}'; END $$""",
+            },
+            {
+                "sqlite": f"""CREATE TRIGGER events_are_never_deleted BEFORE DELETE ON events
+                    BEGIN SELECT RAISE(ABORT, '{_REFUSAL}'); END""",
+                "postgres": f"""CREATE TRIGGER events_signed_content_is_immutable
+                    BEFORE UPDATE OF {_SIGNED} ON events FOR EACH ROW EXECUTE FUNCTION events_append_only()""",
+            },
+            {
+                "postgres": """CREATE TRIGGER events_are_never_deleted
+                    BEFORE DELETE ON events FOR EACH ROW EXECUTE FUNCTION events_append_only()""",
+            },
         ),
     ),
 )

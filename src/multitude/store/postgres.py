@@ -32,6 +32,7 @@ def _redact(url: str) -> str:
 
 class PostgresStore(SqlStore):
     placeholder = "%s"
+    dialect = "postgres"
     types: ClassVar[dict[str, str]] = {
         "text": "TEXT",
         "int": "BIGINT",

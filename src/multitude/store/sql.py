@@ -31,6 +31,7 @@ def _chunks(values: Sequence[Any], size: int = _CHUNK) -> Iterator[Sequence[Any]
 
 class SqlStore(Store):
     placeholder = "?"
+    dialect: ClassVar[str]
     types: ClassVar[dict[str, str]]
 
     def __init__(self) -> None:
@@ -108,7 +109,9 @@ class SqlStore(Store):
                 if self._q("SELECT 1 FROM schema_migrations WHERE version = ?", (migration.version,)):
                     continue  # another process applied it while we waited for the lock
                 for statement in migration.statements:
-                    self._q(statement.format(**self.types))
+                    text = statement if isinstance(statement, str) else statement.get(self.dialect)
+                    if text is not None:
+                        self._q(text.format(**self.types))
                 self._q(
                     "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
                     (migration.version, migration.name, datetime.now(UTC).isoformat()),

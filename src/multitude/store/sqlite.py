@@ -21,6 +21,7 @@ class SqliteStore(SqlStore):
         "serial": "INTEGER PRIMARY KEY AUTOINCREMENT",
     }
 
+    dialect = "sqlite"
     table_options = " WITHOUT ROWID"  # projection tables are keyed lookups: one B-tree each
 
     def __init__(self, path: str | Path) -> None:
