@@ -370,15 +370,20 @@ def test_network_filter_selects_the_network_and_its_events(demo_node: Node, tmp_
     assert done.events == len(ids)
     assert lab in ids  # the network.created event itself
     events = {event.id: event for event, _ in demo_node.log()}
-    assert all(events[i].network == lab or i == lab for i in ids)
-    assert Counter(events[i].type for i in ids) == {
+    scoped = {i for i in ids if events[i].network == lab or i == lab}
+    assert Counter(events[i].type for i in scoped) == {
         "network.created": 1,
         "membership.requested": 2,
         "membership.approved": 2,
         "role.granted": 2,
     }
-    expected = {e.id for e in events.values() if e.network == lab or e.id == lab}
-    assert set(ids) == expected
+    assert scoped == {e.id for e in events.values() if e.network == lab or e.id == lab}
+    # Besides, what the lab's people signed outside any network: their profiles, Lena's phone.
+    lab_people = {member.agent for member in demo_node.members("Open Sensor Lab")}
+    context = [events[i] for i in ids if i not in scoped]
+    assert {e.type for e in context} == {"agent.profile", "agent.device_linked"}
+    assert all(e.network is None for e in context)
+    assert lab_people <= {e.author for e in context}
 
 
 def test_network_filter_by_unknown_name_is_refused_and_writes_nothing(

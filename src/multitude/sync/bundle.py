@@ -108,6 +108,26 @@ def _missing_from(row: EventRow, heads: dict[str, tuple[int, str]]) -> bool:
     return head is None or row.seq > head[0] or (row.seq == head[0] and row.id != head[1])
 
 
+def _network_and_context(node: Node, network: str, rows: list[EventRow]) -> list[EventRow]:
+    """A network's events, its member networks' (all the way down), and the events of their
+    people that are not scoped to a network (profiles, device links, the creation of the
+    networks they keep), so that the receiving node can apply them all."""
+    state = node.projector.state
+    networks, todo = {network}, [network]
+    while todo:
+        current = todo.pop()
+        for (net, member), row in state.memberships.items():
+            if net == current and row.kind == "network" and member not in networks:
+                networks.add(member)
+                todo.append(member)
+    selected = {row.id for row in rows if row.network in networks or row.id in networks}
+    people = {row.author for row in rows if row.id in selected}
+    people |= {member for (net, member) in state.memberships if net in networks}
+    people |= {device.agent for key, device in state.devices.items() if key[0] in people}
+    people |= {key[0] for key, device in state.devices.items() if device.agent in people}
+    return [row for row in rows if row.id in selected or (row.network is None and row.author in people)]
+
+
 def _write_atomically(path: Path, write: Callable[[IO[bytes]], None]) -> None:
     folder = path.parent if str(path.parent) else Path(".")
     folder.mkdir(parents=True, exist_ok=True)
@@ -141,8 +161,7 @@ def export_bundle(
     their_heads = read_heads(missing_from) if missing_from is not None else None
     rows: list[EventRow] = list(node.store.events(EventFilter(since=since)))
     if network is not None:
-        net = node.network(network).network
-        rows = [row for row in rows if row.network == net or row.id == net]
+        rows = _network_and_context(node, node.network(network).network, rows)
     if their_heads is not None:
         rows = [row for row in rows if _missing_from(row, their_heads)]
     header = {
