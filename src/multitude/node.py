@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -15,7 +16,7 @@ from multitude.domain.networks.rules import device_link_message
 from multitude.domain.state import AgentRow, NetworkRow
 from multitude.keyring import Keyring, KeyringError
 from multitude.ledger import Event, Keypair, MalformedEvent, seal
-from multitude.ledger.event import decode_event, from_stored
+from multitude.ledger.event import decode_event, event_time, from_stored
 from multitude.projection import SPECS, Entry, Projector, state_digest
 from multitude.projection.audit import Audit, audit
 from multitude.projection.preview import preview
@@ -25,6 +26,11 @@ from multitude.verifier import MAX_BATCH, SignatureChecks
 __all__ = ["Member", "Node", "NodeError", "Receipt", "Refused", "Submitted"]
 
 _T = TypeVar("_T")
+
+# Events dated further ahead than this are refused until their time comes: one far-future
+# event would otherwise sort after everything this node signs, and make each append refold.
+FUTURE_TOLERANCE = timedelta(days=1)
+_TOO_EARLY = "is more than a day ahead of this node's clock; it can be imported again once its time has come"
 
 
 class NodeError(Exception):
@@ -168,13 +174,17 @@ class Node:
         next are checked in a worker process (see multitude.verifier).
         """
         result = Submitted([], [], 0)
+        horizon = event_time(datetime.now(UTC) + FUTURE_TOLERANCE)
         with SignatureChecks() as verifier:
             previous: tuple[list[tuple[int, Event]], Callable[[], list[bool]]] | None = None
             for chunk in _chunks(enumerate(events, 1), min(batch_size, MAX_BATCH)):
                 decoded = []
                 for index, item in chunk:
                     try:
-                        decoded.append((index, item if isinstance(item, Event) else decode_event(item)))
+                        event = item if isinstance(item, Event) else decode_event(item)
+                        if event.time > horizon:
+                            raise MalformedEvent("time", _TOO_EARLY, event.id)
+                        decoded.append((index, event))
                     except MalformedEvent as error:
                         result.refused.append((index, str(error)))
                 checks = verifier.start([event for _, event in decoded])

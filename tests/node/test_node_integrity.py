@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from story import Story, person
@@ -156,3 +157,14 @@ def test_unknown_names_and_missing_identity_give_clear_errors(store_url: str) ->
             node.create_network("Camp")
     finally:
         node.close()
+
+
+def test_an_event_dated_far_ahead_is_refused_until_its_time(node: Node) -> None:
+    story = Story()
+    soon = story.sign(bo, "agent.profile", time=datetime.now(UTC) + timedelta(hours=2), kind="person", name="Bo")
+    later = story.sign(bo, "agent.profile", time=datetime.now(UTC) + timedelta(days=3), kind="person", name="Bo²")
+    result = node.submit([soon.wire(), later.wire()])
+    assert [r.event for r in result.receipts] == [soon.id]
+    assert [(index, why.split(": ", 1)[1]) for index, why in result.refused] == [
+        (2, "time: is more than a day ahead of this node's clock; it can be imported again once its time has come")
+    ]
