@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 
 from multitude import settings
 from multitude.domain import InvalidBody, validate_body
+from multitude.domain.networks.bodies import BUILT_IN_ROLES
 from multitude.domain.networks.rules import device_link_message
 from multitude.domain.state import AgentRow, NetworkRow
 from multitude.keyring import Keyring, KeyringError
@@ -243,7 +244,9 @@ class Node:
         charter = {
             "membership": membership or row.policy,
             "approver_role": approver_role or row.approver_role,
-            "roles": list(roles) if roles is not None else json.loads(row.roles),
+            "roles": list(roles) if roles is not None else [
+                role for role in json.loads(row.roles) if role not in BUILT_IN_ROLES
+            ],
         }
         body = _body(name=name or row.name, purpose=row.purpose if purpose is None else purpose, charter=charter)
         return self.act("network.charter_amended", body, row.network)

@@ -78,7 +78,6 @@ def test_heads_equivocations_and_prev_references(store: Store) -> None:
     assert store.head("c" * 64) is None
     assert store.heads() == {"a" * 64: (2, min(second.id, twin.id)), "b" * 64: (5, other.id)}
     assert store.equivocations() == [("a" * 64, 2, sorted([second.id, twin.id]))]
-    assert store.max_seqs(["a" * 64, "b" * 64, "c" * 64]) == {"a" * 64: 2, "b" * 64: 5}
 
 
 def test_projection_tables_write_read_and_keep_types(store: Store) -> None:

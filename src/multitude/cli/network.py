@@ -64,7 +64,7 @@ def show(ctx: typer.Context, network: Net) -> None:
         console.print(f"[bold]{plain(row.name)}[/]  {row.network}")
         if row.purpose:
             console.print(plain(row.purpose))
-        roles = ", ".join(("custodian", "facilitator", *json.loads(row.roles)))
+        roles = ", ".join(json.loads(row.roles))
         console.print(f"membership: {row.policy} (decided by: {row.approver_role}); roles: {roles}")
         parents = [node.name_of(key[0]) for key, m in node.projector.state.memberships.items()
                    if key[1] == row.network and m.status == "member"]

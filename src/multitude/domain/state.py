@@ -51,7 +51,7 @@ class NetworkRow(NamedTuple):
     purpose: str
     policy: str  # open | approval | invitation
     approver_role: str
-    roles: str  # canonical JSON list of the roles the charter names
+    roles: str  # JSON list of every role that can be held: custodian, facilitator, then the charter's
     founder: str
     event: str
 

@@ -33,6 +33,7 @@ __all__ = [
     "seal",
     "signature_holds",
     "signing_message",
+    "wire_bytes",
 ]
 
 DOMAIN = b"multitude/event/v1\x00"
@@ -77,7 +78,7 @@ class Event:
 
     def wire(self) -> bytes:
         """The event as one JSON object: the payload with its id and signature added."""
-        return b'{"id":"%s","sig":"%s",%s' % (self.id.encode(), self.sig.encode(), self.payload[1:])
+        return wire_bytes(self.id, self.sig, self.payload)
 
     def wire_dict(self) -> dict[str, Any]:
         return {
@@ -91,6 +92,26 @@ class Event:
             "body": self.body,
             "sig": self.sig,
         }
+
+
+def wire_bytes(event_id: str, sig: str, payload: bytes) -> bytes:
+    """An event as sent between nodes: its signed payload with its id and signature added."""
+    return b'{"id":"%s","sig":"%s",%s' % (event_id.encode(), sig.encode(), payload[1:])
+
+
+def _event(event_id: str, fields: Mapping[str, Any], sig: str, payload: bytes) -> Event:
+    return Event(
+        event_id,
+        fields["author"],
+        fields["seq"],
+        fields["prev"],
+        fields["time"],
+        fields["type"],
+        fields["network"],
+        fields["body"],
+        sig,
+        payload,
+    )
 
 
 def event_time(moment: datetime | None = None) -> str:
@@ -179,7 +200,7 @@ def seal(
         body_signed = parse_json(payload)["body"]
     except CanonicalError as error:
         raise MalformedEvent("body", str(error)) from error
-    return Event(event_id, key.public, seq, prev, fields["time"], type, network, body_signed, sig, payload)
+    return _event(event_id, {**fields, "body": body_signed}, sig, payload)
 
 
 def open_event(data: bytes | str | Mapping[str, Any]) -> Event:
@@ -236,18 +257,7 @@ def decode_event(data: bytes | str | Mapping[str, Any]) -> Event:
         raise MalformedEvent("id", f"does not match the event's content (content hashes to {event_id[:12]}…)")
     if not isinstance(sig, str) or not _HEX128.fullmatch(sig):
         raise MalformedEvent("sig", "must be an Ed25519 signature as 128 lowercase hex digits", event_id)
-    return Event(
-        event_id,
-        envelope["author"],
-        envelope["seq"],
-        envelope["prev"],
-        envelope["time"],
-        envelope["type"],
-        envelope["network"],
-        envelope["body"],
-        sig,
-        payload,
-    )
+    return _event(event_id, envelope, sig, payload)
 
 
 def reopen(event_id: str, payload: bytes, sig: str) -> Event:
@@ -271,18 +281,7 @@ def reopen(event_id: str, payload: bytes, sig: str) -> Event:
         bytes.fromhex(fields["author"]), signing_message(event_id), bytes.fromhex(sig)
     ):
         raise MalformedEvent("sig", "is not a valid signature by the author", event_id)
-    return Event(
-        event_id,
-        fields["author"],
-        fields["seq"],
-        fields["prev"],
-        fields["time"],
-        fields["type"],
-        fields["network"],
-        fields["body"],
-        sig,
-        payload,
-    )
+    return _event(event_id, fields, sig, payload)
 
 
 def from_stored(event_id: str, payload: bytes, sig: str) -> Event:
@@ -292,15 +291,4 @@ def from_stored(event_id: str, payload: bytes, sig: str) -> Event:
     `multitude verify` uses `reopen`.
     """
     fields = parse_json(payload)
-    return Event(
-        event_id,
-        fields["author"],
-        fields["seq"],
-        fields["prev"],
-        fields["time"],
-        fields["type"],
-        fields["network"],
-        fields["body"],
-        sig,
-        payload,
-    )
+    return _event(event_id, fields, sig, payload)

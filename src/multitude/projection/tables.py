@@ -24,7 +24,7 @@ STATE_SPECS: tuple[TableSpec, ...] = tuple(_spec(table) for table in TABLES)
 SPECS: tuple[TableSpec, ...] = (*STATE_SPECS, STATUS_SPEC)
 # The shape of every projection table; when it changes, stores drop and refold their projection.
 FINGERPRINT = hashlib.sha256(
-    json.dumps(["statuses beside events", *([s.name, s.columns, s.key] for s in SPECS)]).encode()
+    json.dumps(["statuses beside events; every role listed", *([s.name, s.columns, s.key] for s in SPECS)]).encode()
 ).hexdigest()[:16]
 
 

@@ -145,10 +145,6 @@ class Store(ABC):
     def has_pending(self) -> bool:
         """Whether any event waits for one not yet held."""
 
-    @abstractmethod
-    def max_seqs(self, authors: Iterable[str]) -> dict[str, int]:
-        """The highest seq held of each of these authors (those with events)."""
-
     # -- the projection --------------------------------------------------------------------
     @abstractmethod
     def set_statuses(self, rows: Sequence[StatusRow]) -> None:

@@ -206,10 +206,6 @@ class SqlStore(Store):
     def has_pending(self) -> bool:
         return bool(self._q("SELECT 1 FROM events WHERE waiting_for IS NOT NULL LIMIT 1"))
 
-    def max_seqs(self, authors: Iterable[str]) -> dict[str, int]:
-        rows = self._q_in("SELECT author, MAX(seq) FROM events WHERE author {in} GROUP BY author", authors)
-        return {row[0]: int(row[1]) for row in rows}
-
     # -- the projection --------------------------------------------------------------------
     table_options = ""
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import IO
 
 from multitude.ledger import CanonicalError, parse_json
-from multitude.ledger.event import MAX_EVENT_BYTES, event_time
+from multitude.ledger.event import MAX_EVENT_BYTES, event_time, wire_bytes
 from multitude.node import Node, Submitted
 from multitude.store import EventFilter, EventRow
 
@@ -174,7 +174,7 @@ def export_bundle(
     def write(handle: IO[bytes]) -> None:
         handle.write(json.dumps(header, separators=(",", ":")).encode() + b"\n")
         for row in rows:
-            handle.write(b'{"id":"%s","sig":"%s",%s\n' % (row.id.encode(), row.sig.encode(), row.payload[1:]))
+            handle.write(wire_bytes(row.id, row.sig, row.payload) + b"\n")
             if on_progress is not None:
                 on_progress(1)
 

@@ -108,7 +108,7 @@ class MembershipRequested(Body):
 
 
 class MemberDecision(Body):
-    """membership.invited/approved/declined/left/removed about one member."""
+    """membership.invited, membership.approved, membership.left: about one member."""
 
     v: Literal[1]
     member: AgentRef
@@ -116,6 +116,8 @@ class MemberDecision(Body):
 
 
 class RemovalOrDecline(Body):
+    """membership.declined, membership.removed: about one member, always with a reason."""
+
     v: Literal[1]
     member: AgentRef
     reason: Reason

@@ -63,11 +63,6 @@ def _require_custodian(state: State, network: str, actor: str, doing: str) -> No
         raise Rejected(f"only a custodian of the network may {doing}")
 
 
-def _keeps(state: State, network_id: str, actor: str) -> bool:
-    """True when `actor` may act for the network `network_id` (its custodian)."""
-    return holds(state, network_id, actor, "custodian")
-
-
 def profile(state: State, event: Event, body: Profile, actor: str) -> None:
     if (actor,) in state.networks:
         raise Rejected("a network's profile is its charter; amend the charter instead")
@@ -98,7 +93,7 @@ def device_unlinked(state: State, event: Event, body: DeviceUnlinked, actor: str
 
 def _network_row(network: str, name: str, purpose: str, charter: Charter, founder: str, event: str) -> NetworkRow:
     return NetworkRow(
-        network, name, purpose, charter.membership, charter.approver_role, _list(charter.roles), founder, event
+        network, name, purpose, charter.membership, charter.approver_role, _list(charter.all_roles()), founder, event
     )
 
 
@@ -143,7 +138,7 @@ def membership_requested(state: State, event: Event, body: MembershipRequested, 
         member, kind = body.on_behalf_of, "network"
         if (member,) not in state.networks:
             raise Rejected(f"network {member[:12]} is not known")
-        if not _keeps(state, member, actor):
+        if not holds(state, member, actor, "custodian"):
             raise Rejected("only a custodian of the joining network may ask on its behalf")
         if _would_cycle(state, net.network, member):
             raise Rejected("the network would become a member of itself")
@@ -206,7 +201,7 @@ def membership_declined(state: State, event: Event, body: RemovalOrDecline, acto
 
 def _roles_named(state: State, network: str) -> tuple[str, ...]:
     """Every role that can be held in the network (the charter refuses to drop a held one)."""
-    return ("custodian", "facilitator", *json.loads(state.networks[(network,)].roles))
+    return tuple(json.loads(state.networks[(network,)].roles))
 
 
 def _end_membership(state: State, network: str, member: str, status: str, reason: str, event: Event) -> None:
@@ -223,7 +218,7 @@ def _end_membership(state: State, network: str, member: str, status: str, reason
 
 def membership_left(state: State, event: Event, body: MemberDecision, actor: str) -> None:
     net = _network(state, event)
-    if body.member != actor and not _keeps(state, body.member, actor):
+    if body.member != actor and not holds(state, body.member, actor, "custodian"):
         raise Rejected("a member leaves by themselves (or a network by its custodian)")
     if not is_member(state, net.network, body.member):
         raise Rejected("is not a member")
