@@ -308,6 +308,10 @@ class Node:
         state = self.projector.state
         if (ref,) in state.agents or (ref,) in state.networks or len(ref) == 64:
             return ref
+        if self.keyring is not None and ref in self.keyring.names():  # an identity on this machine
+            key = self.keyring.identity(ref).public
+            device = state.devices.get((key,))
+            return device.agent if device is not None and device.status == "linked" else key
         named = {row.agent for row in state.agents.values() if row.name == ref}
         named |= {row.network for row in state.networks.values() if row.name == ref}
         if not named and len(ref) >= 6:

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from multitude.cli.context import console, opened, plain, progress, short
+from multitude.cli.context import console, fail, opened, plain, progress, short
 
 __all__ = ["register"]
 
@@ -21,22 +21,31 @@ def log(
         str | None, typer.Option("--type", help="Only events of this type, e.g. membership.approved.")
     ] = None,
     status: Annotated[str | None, typer.Option(help="applied, rejected or pending.")] = None,
-    limit: Annotated[int, typer.Option(help="Show at most this many (the latest).")] = 50,
+    limit: Annotated[int, typer.Option(help="Show the latest this many (0: all).")] = 50,
 ) -> None:
     """Show events and where each stands: applied, or rejected with the reason."""
     from rich.table import Table
 
+    from multitude.domain import event_types
     from multitude.store import EventFilter
 
+    if status is not None and status not in _STYLE:
+        raise fail(f"--status must be one of: {', '.join(_STYLE)}")
+    known = [kind.name for kind in event_types()]
+    if type is not None and type not in known:
+        raise fail(f"--type {type!r} is not an event type; they are: {', '.join(known)}")
     with opened(ctx) as node:
         query = EventFilter(
             network=node.network(network).network if network else None,
             author=node.resolve_agent(author) if author else None,
             type=type,
             status=status,
+            last=limit if limit > 0 else None,
         )
-        entries = node.log(query)[-limit:] if limit > 0 else node.log(query)
+        entries = node.log(query)
         table = Table("time", "event", "author", "type", "network", "status")
+        for column in table.columns[:2]:
+            column.no_wrap = True
         for event, receipt in entries:
             style = _STYLE.get(receipt.status, "")
             shown = plain(receipt.status + (f": {receipt.reason}" if receipt.reason else ""))

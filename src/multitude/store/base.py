@@ -93,7 +93,8 @@ class EventFilter:
     type: str | None = None
     since: str | None = None  # event time, inclusive
     status: str | None = None
-    limit: int | None = None
+    limit: int | None = None  # the first this many, in the order received
+    last: int | None = None  # the last this many, in the order received
 
 
 class Store(ABC):

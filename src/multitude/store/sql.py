@@ -166,10 +166,14 @@ class SqlStore(Store):
         sql = f"SELECT {', '.join('e.' + c for c in _EVENT_COLUMNS.split(', '))} FROM events e"
         if where:
             sql += " WHERE " + " AND ".join(where)
-        sql += " ORDER BY e.received"
-        if query.limit is not None:
-            sql += f" LIMIT {int(query.limit)}"
-        for row in self._q(sql, params):
+        if query.last is not None:
+            rows = self._q(f"{sql} ORDER BY e.received DESC LIMIT {int(query.last)}", params)[::-1]
+        else:
+            sql += " ORDER BY e.received"
+            if query.limit is not None:
+                sql += f" LIMIT {int(query.limit)}"
+            rows = self._q(sql, params)
+        for row in rows:
             yield self._row(row)
 
     def count_events(self) -> int:

@@ -132,6 +132,9 @@ def _write_atomically(path: Path, write: Callable[[IO[bytes]], None]) -> None:
     folder = path.parent if str(path.parent) else Path(".")
     folder.mkdir(parents=True, exist_ok=True)
     fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(temporary, 0o666 & ~umask)  # a bundle is meant to be handed on: readable as any new file
     try:
         with os.fdopen(fd, "wb") as handle:
             write(handle)
