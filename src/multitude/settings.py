@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["SETTINGS", "Setting", "database_url", "home"]
+__all__ = ["SETTINGS", "Setting", "database_url", "home", "setting"]
 
 
 @dataclass(frozen=True)
@@ -32,10 +32,14 @@ SETTINGS: tuple[Setting, ...] = (
 )
 
 
+def setting(name: str) -> Setting:
+    return next(item for item in SETTINGS if item.name == name)
+
+
 def home(explicit: str | Path | None = None) -> Path:
-    value = explicit or os.environ.get("MULTITUDE_HOME") or "~/.multitude"
-    return Path(value).expanduser()
+    declared = setting("home")
+    return Path(explicit or os.environ.get(declared.env) or declared.default).expanduser()
 
 
 def database_url(home_path: Path, explicit: str | None = None) -> str:
-    return explicit or os.environ.get("MULTITUDE_DB") or str(home_path / "multitude.db")
+    return explicit or os.environ.get(setting("db").env) or str(home_path / "multitude.db")

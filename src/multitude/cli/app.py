@@ -8,6 +8,7 @@ import typer
 
 from multitude.cli import bundle, demo, identity, ledger, network
 from multitude.cli.context import Options
+from multitude.settings import setting
 
 __all__ = ["app", "main"]
 
@@ -21,18 +22,18 @@ app = typer.Typer(
 )
 
 
+def _help(name: str) -> str:
+    declared = setting(name)
+    return f"{declared.help} (default: {declared.default})"
+
+
 @app.callback()
 def _options(
     ctx: typer.Context,
-    home: Annotated[
-        str | None, typer.Option(envvar="MULTITUDE_HOME", help="Folder of identities and the default store.")
-    ] = None,
-    db: Annotated[
-        str | None,
-        typer.Option(envvar="MULTITUDE_DB", help="SQLite file or postgresql:// URL (default: <home>/multitude.db)."),
-    ] = None,
+    home: Annotated[str | None, typer.Option(envvar=setting("home").env, help=_help("home"))] = None,
+    db: Annotated[str | None, typer.Option(envvar=setting("db").env, help=_help("db"))] = None,
     identity_name: Annotated[
-        str | None, typer.Option("--as", envvar="MULTITUDE_AS", help="Identity that signs (default: the home's).")
+        str | None, typer.Option("--as", envvar=setting("identity").env, help=_help("identity"))
     ] = None,
 ) -> None:
     ctx.obj = Options(home, db, identity_name)
