@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,9 @@ from typer.testing import CliRunner
 
 from multitude.cli.app import app
 from multitude.keyring import Keyring
+from multitude.ledger import seal
+from multitude.ledger.event import event_time
+from multitude.node import Node
 
 
 @pytest.fixture(autouse=True)
@@ -61,3 +65,23 @@ def test_a_link_with_a_forged_proof_is_refused(tmp_path: Path) -> None:
     code, message = cli(home, "device", "link", stranger, "00" * 64)
     assert code == 1
     assert message == "error: the device's proof is not its signature of consent to this agent"
+
+
+def test_an_author_who_equivocated_is_flagged_where_people_look(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    cli(home, "init", "--name", "ana")
+    cli(home, "network", "create", "Camp")
+    cli(home, "profile", "set", "--name", "Ana")
+    ana = Keyring(home).load("ana")
+    with Node.open(home) as node:
+        seq, last = node.store.head(ana.public) or (0, "")
+        prev = node.store.events_by_id([last])[0].prev
+    # A second device sharing Ana's key signs her last seq again, later: a fork of her chain.
+    twin = seal(ana, seq=seq, prev=prev, type="agent.profile", body={"v": 1, "kind": "person", "name": "Ana bis"},
+                time=event_time(datetime.now(UTC) + timedelta(minutes=5)))
+    with Node.open(home) as node:
+        node.submit([twin.wire()])
+    code, shown = cli(home, "network", "show", "Camp")
+    assert code == 0 and "Ana (equivocated)" in shown
+    code, shown = cli(home, "profile", "show", ana.public)
+    assert code == 0 and "flagged: signed two different events with the same seq" in shown

@@ -94,6 +94,8 @@ def profile_show(ctx: typer.Context, agent: Annotated[str | None, typer.Argument
         for label, value in (("skills", json.loads(row.skills)), ("links", json.loads(row.links))):
             if value:
                 console.print(f"{label}: {plain(', '.join(value))}")
+        if key in node.equivocators():
+            console.print("[red]flagged:[/] signed two different events with the same seq (see `multitude verify`)")
         devices = [d for d in node.projector.state.devices.values() if d.agent == key]
         for device in devices:
             console.print(f"device {device.device} {plain(repr(device.label))} ({device.status})")

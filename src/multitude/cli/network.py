@@ -71,9 +71,11 @@ def show(ctx: typer.Context, network: Net) -> None:
         if parents:
             console.print(f"member of: {plain(', '.join(sorted(parents)))}")
         table = Table("member", "key", "roles", "through")
+        flagged = set(node.equivocators())
         for member in node.members(row.network):
             kind = " (network)" if member.kind == "network" else ""
-            table.add_row(plain(member.name) + kind, short(member.agent), ", ".join(member.roles),
+            flag = " [red](equivocated)[/]" if member.agent in flagged else ""
+            table.add_row(plain(member.name) + kind + flag, short(member.agent), ", ".join(member.roles),
                           plain(" › ".join(member.via)))
         console.print(table)
         others = [entry for entry in node.memberships(row.network) if entry[1] != "member"]
