@@ -20,13 +20,6 @@ from multitude.node import Node
 HEX64 = re.compile(r"\b[0-9a-f]{64}\b")
 
 
-@pytest.fixture(autouse=True)
-def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("MULTITUDE_HOME", "MULTITUDE_DB", "MULTITUDE_AS", "MULTITUDE_PASSPHRASE"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("COLUMNS", "250")  # a wide terminal: table cells are not wrapped
-
-
 def run(
     home: Path, *args: str, input: str | None = None, env: dict[str, str] | None = None
 ) -> Result:

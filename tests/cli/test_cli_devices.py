@@ -6,29 +6,15 @@ import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import pytest
-from typer.testing import CliRunner
+from cli_fixtures import Cli
 
-from multitude.cli.app import app
 from multitude.keyring import Keyring
 from multitude.ledger import seal
 from multitude.ledger.event import event_time
 from multitude.node import Node
 
 
-@pytest.fixture(autouse=True)
-def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("MULTITUDE_HOME", "MULTITUDE_DB", "MULTITUDE_AS", "MULTITUDE_PASSPHRASE"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("COLUMNS", "250")
-
-
-def cli(home: Path, *args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(app, ["--home", str(home), *args])
-    return result.exit_code, " ".join((result.stdout + result.stderr).split())
-
-
-def test_a_linked_phone_acts_for_its_person_until_unlinked(tmp_path: Path) -> None:
+def test_a_linked_phone_acts_for_its_person_until_unlinked(tmp_path: Path, cli: Cli) -> None:
     home = tmp_path / "home"
     for name in ("ana", "phone"):
         assert cli(home, "init", "--name", name)[0] == 0
@@ -58,7 +44,7 @@ def test_a_linked_phone_acts_for_its_person_until_unlinked(tmp_path: Path) -> No
     assert "Set from the phone" in shown and "Stolen phone" not in shown
 
 
-def test_a_link_with_a_forged_proof_is_refused(tmp_path: Path) -> None:
+def test_a_link_with_a_forged_proof_is_refused(tmp_path: Path, cli: Cli) -> None:
     home = tmp_path / "home"
     cli(home, "init", "--name", "ana")
     stranger = "ab" * 32
@@ -67,7 +53,7 @@ def test_a_link_with_a_forged_proof_is_refused(tmp_path: Path) -> None:
     assert message == "error: the device's proof is not its signature of consent to this agent"
 
 
-def test_an_author_who_equivocated_is_flagged_where_people_look(tmp_path: Path) -> None:
+def test_an_author_who_equivocated_is_flagged_where_people_look(tmp_path: Path, cli: Cli) -> None:
     home = tmp_path / "home"
     cli(home, "init", "--name", "ana")
     cli(home, "network", "create", "Camp")

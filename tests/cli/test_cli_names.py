@@ -4,27 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-from typer.testing import CliRunner
+from cli_fixtures import Cli
 
-from multitude.cli.app import app
 from multitude.keyring import Keyring
 from multitude.node import Node
 
 
-@pytest.fixture(autouse=True)
-def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("MULTITUDE_HOME", "MULTITUDE_DB", "MULTITUDE_AS", "MULTITUDE_PASSPHRASE"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("COLUMNS", "250")
-
-
-def cli(home: Path, *args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(app, ["--home", str(home), *args])
-    return result.exit_code, " ".join((result.stdout + result.stderr).split())
-
-
-def test_the_readme_story_names_people_by_their_identity(tmp_path: Path) -> None:
+def test_the_readme_story_names_people_by_their_identity(tmp_path: Path, cli: Cli) -> None:
     home = tmp_path / "home"
     assert cli(home, "init", "--name", "ana")[0] == 0
     assert cli(home, "init", "--name", "bo")[0] == 0
@@ -40,7 +26,7 @@ def test_the_readme_story_names_people_by_their_identity(tmp_path: Path) -> None
     assert code == 0 and "membership.requested" in shown
 
 
-def test_log_filters_name_what_is_wrong(tmp_path: Path) -> None:
+def test_log_filters_name_what_is_wrong(tmp_path: Path, cli: Cli) -> None:
     home = tmp_path / "home"
     cli(home, "init", "--name", "ana")
     assert cli(home, "log", "--status", "lost") == (1, "error: --status must be one of: applied, rejected, pending")
