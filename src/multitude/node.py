@@ -17,7 +17,7 @@ from multitude.domain.networks.rules import device_link_message
 from multitude.domain.state import AgentRow, NetworkRow
 from multitude.keyring import Keyring, KeyringError
 from multitude.ledger import Event, Keypair, MalformedEvent, seal
-from multitude.ledger.event import decode_event, event_time, from_stored
+from multitude.ledger.event import decode_event, event_time, from_stored, time_after
 from multitude.projection import SPECS, Entry, Projector, state_digest
 from multitude.projection.audit import Audit, audit
 from multitude.projection.preview import preview
@@ -153,9 +153,13 @@ class Node:
             self.projector.refresh()  # judge the command on the state as it is now, under the lock
             on_chain = self.projector.state.heads.get((key.public,))
             head = (on_chain.seq, on_chain.event) if on_chain else self.store.head(key.public)
+            # The node's clock never signs behind what it has folded (a hybrid logical clock), so
+            # what it does comes after what it has seen, and is folded without redoing the log.
+            now, seen = event_time(), self.projector.tail_time()
+            time = now if seen is None or now > seen else time_after(seen)
             try:
                 event = seal(key, seq=head[0] + 1 if head else 1, prev=head[1] if head else None,
-                             type=type, body=body, network=network)
+                             type=type, body=body, network=network, time=time)
                 entry = Entry(event, validate_body(type, event.body, network))
             except (MalformedEvent, InvalidBody) as error:
                 raise NodeError(str(error)) from error

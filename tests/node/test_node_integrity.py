@@ -168,3 +168,19 @@ def test_an_event_dated_far_ahead_is_refused_until_its_time(node: Node) -> None:
     assert [(index, why.split(": ", 1)[1]) for index, why in result.refused] == [
         (2, "time: is more than a day ahead of this node's clock; it can be imported again once its time has come")
     ]
+
+
+def test_what_the_node_signs_comes_after_what_it_has_seen(node: Node, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A peer whose clock runs two hours fast does not make each local command redo the log."""
+    story = Story()
+    ahead = story.sign(bo, "network.created", time=datetime.now(UTC) + timedelta(hours=2), name="Fast camp",
+                       charter={"membership": "open", "approver_role": "custodian", "roles": []})
+    node.submit([ahead.wire()])
+    refolds = []
+    original = node.projector._refold
+    monkeypatch.setattr(node.projector, "_refold", lambda: refolds.append(1) or original())
+    receipt = node.request_membership("Fast camp")
+    assert receipt.status == "applied"
+    assert refolds == []
+    mine = node.log()[-1][0]
+    assert mine.id == receipt.event and mine.time > ahead.time

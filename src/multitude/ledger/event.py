@@ -14,7 +14,7 @@ import hashlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from multitude.ledger.canonical import MAX_SAFE_INTEGER, CanonicalError, canonical, check_value, parse_json
@@ -33,6 +33,7 @@ __all__ = [
     "seal",
     "signature_holds",
     "signing_message",
+    "time_after",
     "wire_bytes",
 ]
 
@@ -118,6 +119,12 @@ def event_time(moment: datetime | None = None) -> str:
     """Format a moment as an event time: UTC, microseconds, fixed width, so it sorts as text."""
     moment = (moment or datetime.now(UTC)).astimezone(UTC)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def time_after(time: str) -> str:
+    """The event time one microsecond after `time`."""
+    moment = datetime.strptime(time, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+    return event_time(moment + timedelta(microseconds=1))
 
 
 def signing_message(event_id: str) -> bytes:

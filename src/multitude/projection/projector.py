@@ -117,6 +117,11 @@ class Projector:
         self.store.set_meta("projection_version", version)
         self._version = version
 
+    def tail_time(self) -> str | None:
+        """The causal time of the last event folded, if any."""
+        tail = self._tail()[1]
+        return tail[0] if tail else None
+
     def _tail(self) -> tuple[int, OrderKey | None]:
         position = int(self.store.get_meta("projection_position") or 0)
         tail = json.loads(self.store.get_meta("projection_tail") or "null")
