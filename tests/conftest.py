@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import quote
 
 import psycopg
 import pytest
+from pg_schema import fresh_schema
 
 from multitude.store import Store, open_store
 
@@ -27,20 +26,11 @@ def pg_server() -> str:
     return PG_URL
 
 
-def _schema_url(base: str, schema: str) -> str:
-    joiner = "&" if "?" in base else "?"
-    return f"{base}{joiner}options={quote(f'-csearch_path={schema}')}"
-
-
 @pytest.fixture
 def pg_url(pg_server: str) -> Iterator[str]:
     """A URL whose tables land in a fresh schema of their own, dropped afterwards."""
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(pg_server, autocommit=True) as conn:
-        conn.execute(f"CREATE SCHEMA {schema}")
-    yield _schema_url(pg_server, schema)
-    with psycopg.connect(pg_server, autocommit=True) as conn:
-        conn.execute(f"DROP SCHEMA {schema} CASCADE")
+    with fresh_schema(pg_server) as url:
+        yield url
 
 
 @pytest.fixture

@@ -198,6 +198,9 @@ class Node:
                 previous = (decoded, checks)
             if previous is not None:
                 self._append_verified(*previous, result, on_progress)
+        settled = self.projector.settle()
+        if settled:  # the log was folded again: where every event stands may have moved
+            result.receipts = [Receipt(r.event, r.type, *settled[r.event][1:3]) for r in result.receipts]
         result.refused.sort()
         return result
 
@@ -212,12 +215,15 @@ class Node:
             except (MalformedEvent, InvalidBody) as error:
                 result.refused.append((index, str(error)))
         if batch:
-            report = self.projector.append(batch)
+            report = self.projector.append(batch, defer=True)
             result.duplicates += report.duplicates
-            result.receipts.extend(
-                Receipt(entry.event.id, entry.event.type, *report.statuses[entry.event.id][1:3])
-                for entry in batch if entry.event.id in report.statuses
-            )
+            deferred = set(report.deferred)
+            for entry in batch:
+                if entry.event.id in report.statuses:
+                    status, reason = report.statuses[entry.event.id][1:3]
+                    result.receipts.append(Receipt(entry.event.id, entry.event.type, status, reason))
+                elif entry.event.id in deferred:
+                    result.receipts.append(Receipt(entry.event.id, entry.event.type, "deferred", ""))
         if on_progress is not None:
             on_progress(len(decoded))
 

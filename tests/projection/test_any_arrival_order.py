@@ -7,10 +7,9 @@ import uuid
 from datetime import timedelta
 from pathlib import Path
 
-import psycopg
-from conftest import _schema_url
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from pg_schema import fresh_schema
 from story import START, Story, person
 
 from multitude.domain.networks.rules import device_link_message
@@ -98,14 +97,8 @@ def test_same_events_in_any_order_give_the_same_digest_on_both_stores(
     cuts = [data.draw(st.lists(st.integers(0, 500), max_size=4)) for _ in range(3)]
     reference = _digest(str(tmp_path / f"{uuid.uuid4().hex}.db"), events, [])
     assert _digest(str(tmp_path / f"{uuid.uuid4().hex}.db"), orders[0], cuts[0]) == reference
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(pg_server, autocommit=True) as conn:
-        conn.execute(f"CREATE SCHEMA {schema}")
-    try:
-        assert _digest(_schema_url(pg_server, schema), orders[1], cuts[1]) == reference
-    finally:
-        with psycopg.connect(pg_server, autocommit=True) as conn:
-            conn.execute(f"DROP SCHEMA {schema} CASCADE")
+    with fresh_schema(pg_server) as url:
+        assert _digest(url, orders[1], cuts[1]) == reference
 
 
 def test_a_fork_and_what_builds_on_it_agree_in_every_arrival_order(tmp_path: Path) -> None:

@@ -23,6 +23,8 @@ from multitude.store import STATUS_SPEC, EventRow, StatusRow, Store
 
 __all__ = ["Appended", "Projector", "StatusRow", "entry_from_row", "fold_log"]
 
+_STALE = "projection_stale"  # set while appended events wait for a deferred fold
+
 
 @dataclass
 class Appended:
@@ -31,6 +33,7 @@ class Appended:
     statuses: dict[str, StatusRow] = field(default_factory=dict)
     duplicates: int = 0
     refolded: bool = False
+    deferred: list[str] = field(default_factory=list)  # appended, to be folded by settle()
 
     @property
     def added(self) -> int:
@@ -88,8 +91,8 @@ class Projector:
         self.store = store
         self.state: State = tracked_state()
         self._version: str | None = None
-        if store.prepare_projection(STATE_SPECS, FINGERPRINT):
-            self.rebuild()
+        if store.prepare_projection(STATE_SPECS, FINGERPRINT) or store.get_meta(_STALE) is not None:
+            self.rebuild()  # never folded, or a submission stopped before its deferred fold
         else:
             self._load()
 
@@ -128,8 +131,13 @@ class Projector:
         return position, ((str(tail[0]), int(tail[1]), str(tail[2])) if tail else None)
 
     # -- writing ---------------------------------------------------------------------------
-    def append(self, entries: Sequence[Entry]) -> Appended:
-        """Append checked events (atomically, idempotently) and fold them."""
+    def append(self, entries: Sequence[Entry], *, defer: bool = False) -> Appended:
+        """Append checked events (atomically, idempotently) and fold them.
+
+        With `defer`, events that would make the whole log be folded again are only appended,
+        and the projection is marked stale until `settle()` folds once for many batches (a
+        node that reopens a stale projection folds it first).
+        """
         report = Appended()
         try:
             with self.store.batch():
@@ -140,10 +148,13 @@ class Projector:
                 report.duplicates = len(entries) - len(new)
                 if not new:
                     return report
-                if self._fills_a_chain(new):
+                if self.store.get_meta(_STALE) is not None or (defer and self._fills_a_chain(new)):
+                    return self._defer(new, report)
+                statuses = None if self._fills_a_chain(new) else self._fold_onto(new)
+                if statuses is None:  # some belong earlier than what is folded: fold it all again
+                    if defer:
+                        return self._defer(new, report)
                     statuses, report.refolded = self._refold_with(new), True
-                else:
-                    statuses, report.refolded = self._fold_onto(new)
                 new_ids = {entry.event.id for entry in new}
                 report.statuses = {row[0]: row for row in statuses if row[0] in new_ids}
         except BaseException:
@@ -171,7 +182,26 @@ class Projector:
             frontier = {entry.event.id for entry in entries}
         return woken
 
-    def _fold_onto(self, new: list[Entry]) -> tuple[list[StatusRow], bool]:
+    def _defer(self, new: list[Entry], report: Appended) -> Appended:
+        self.store.insert_events([to_row(entry.event) for entry in new])
+        self.store.set_meta(_STALE, "1")
+        report.deferred = [entry.event.id for entry in new]
+        return report
+
+    def settle(self) -> dict[str, StatusRow]:
+        """Fold the log once if appends were deferred; return every event's status then."""
+        if self.store.get_meta(_STALE) is None:
+            return {}
+        try:
+            with self.store.batch():
+                statuses = self._refold()
+        except BaseException:
+            self._load()
+            raise
+        return {row[0]: row for row in statuses}
+
+    def _fold_onto(self, new: list[Entry]) -> list[StatusRow] | None:
+        """Fold new events onto the state, or None (nothing done) when one belongs earlier."""
         woken = self._woken({entry.event.id for entry in new})
         candidates = new + woken
         ids = {entry.event.id for entry in candidates}
@@ -182,7 +212,7 @@ class Projector:
         resolution = resolve(candidates, known)
         position, tail = self._tail()
         if resolution.ready and tail is not None and resolution.ready[0][0] <= tail:
-            return self._refold_with(new), True
+            return None
         statuses = _fold(self.state, resolution, position + 1)
         by_id = {row[0]: row for row in statuses}
         self.store.insert_events([to_row(entry.event) for entry in new], by_id)
@@ -191,7 +221,7 @@ class Projector:
             position += len(resolution.ready)
             tail = resolution.ready[-1][0]
         self._flush(position, tail)
-        return statuses, False
+        return statuses
 
     def _refold_with(self, new: list[Entry]) -> list[StatusRow]:
         self.store.insert_events([to_row(entry.event) for entry in new])
@@ -208,6 +238,7 @@ class Projector:
             last = max(placed, key=lambda row: row[6] or 0)
             tail = (last[4], last[5], last[0])
         self._flush(len(placed), tail)
+        self.store.delete_meta(_STALE)
         return statuses
 
     def rebuild(self) -> int:

@@ -184,5 +184,8 @@ class Store(ABC):
     def set_meta(self, key: str, value: str) -> None: ...
 
     @abstractmethod
+    def delete_meta(self, key: str) -> None: ...
+
+    @abstractmethod
     def migrations(self) -> list[tuple[int, str, str]]:
         """(version, name, applied_at) of every schema migration applied."""
