@@ -68,3 +68,19 @@ def test_a_submission_cut_short_before_its_fold_is_folded_when_the_node_reopens(
     assert reopened.digest() == _reference(tmp_path, ours + theirs)
     assert reopened.verify().intact
     reopened.close()
+
+
+def test_a_command_on_a_projection_left_stale_by_another_process_folds_it_first(tmp_path: Path) -> None:
+    ours, theirs = _two_sides()
+    importer = Node(open_store(tmp_path / "node.db"))
+    importer.submit([e.wire() for e in ours])
+    worker = Node(open_store(tmp_path / "node.db"))  # another process on the same store
+    assert importer.projector.append(entries(theirs), defer=True).deferred
+    worker.use_key(PEOPLE[5])
+    receipt = worker.publish_profile("person", "Still here")
+    assert receipt.status == "applied"
+    mine = worker.log()[-1][0]
+    assert mine.id == receipt.event
+    assert worker.digest() == _reference(tmp_path, [*ours, *theirs, mine])
+    importer.close()
+    worker.close()

@@ -148,9 +148,8 @@ class Projector:
                 report.duplicates = len(entries) - len(new)
                 if not new:
                     return report
-                if self.store.get_meta(_STALE) is not None or (defer and self._fills_a_chain(new)):
-                    return self._defer(new, report)
-                statuses = None if self._fills_a_chain(new) else self._fold_onto(new)
+                stale = self.store.get_meta(_STALE) is not None
+                statuses = None if stale or self._fills_a_chain(new) else self._fold_onto(new)
                 if statuses is None:  # some belong earlier than what is folded: fold it all again
                     if defer:
                         return self._defer(new, report)
