@@ -31,6 +31,8 @@ _T = TypeVar("_T")
 # Events dated further ahead than this are refused until their time comes: one far-future
 # event would otherwise sort after everything this node signs, and make each append refold.
 FUTURE_TOLERANCE = timedelta(days=1)
+# How far ahead of the wall clock the node's own signing clock follows what it has seen.
+FOLLOW_AHEAD = timedelta(minutes=10)
 _TOO_EARLY = "is more than a day ahead of this node's clock; it can be imported again once its time has come"
 
 
@@ -68,6 +70,17 @@ class Member:
     kind: str  # agent | network
     roles: tuple[str, ...]
     via: tuple[str, ...]  # names of the sub-networks through which the agent belongs
+
+
+def _signing_time(seen: str | None) -> str:
+    """The time to sign with: a hybrid logical clock. Just after the last event folded when that
+    is a little ahead of the wall clock, so what the node does sorts after what it has seen and is
+    folded without redoing the log; the wall clock when the log is far ahead (a peer's clock is
+    wrong), so this node's events are not dated in the future too."""
+    now = event_time()
+    if seen is None or now > seen or seen > event_time(datetime.now(UTC) + FOLLOW_AHEAD):
+        return now
+    return time_after(seen)
 
 
 def _chunks(items: Iterable[_T], size: int) -> Iterator[list[_T]]:
@@ -150,13 +163,14 @@ class Node:
         """
         key = self.key
         with self.store.batch():
-            self.projector.refresh()  # judge the command on the state as it is now, under the lock
+            # Judge the command on the state as it is now, under the lock, fully folded.
+            self.projector.refresh()
+            self.projector.settle()
+            head = self.store.head(key.public)
             on_chain = self.projector.state.heads.get((key.public,))
-            head = (on_chain.seq, on_chain.event) if on_chain else self.store.head(key.public)
-            # The node's clock never signs behind what it has folded (a hybrid logical clock), so
-            # what it does comes after what it has seen, and is folded without redoing the log.
-            now, seen = event_time(), self.projector.tail_time()
-            time = now if seen is None or now > seen else time_after(seen)
+            if head is not None and on_chain is not None and on_chain.seq == head[0]:
+                head = (on_chain.seq, on_chain.event)  # of two twins at the head, build on the one kept
+            time = _signing_time(self.projector.tail_time())
             try:
                 event = seal(key, seq=head[0] + 1 if head else 1, prev=head[1] if head else None,
                              type=type, body=body, network=network, time=time)
@@ -180,29 +194,38 @@ class Node:
         """
         result = Submitted([], [], 0)
         horizon = event_time(datetime.now(UTC) + FUTURE_TOLERANCE)
-        with SignatureChecks() as verifier:
-            previous: tuple[list[tuple[int, Event]], Callable[[], list[bool]]] | None = None
-            for chunk in _chunks(enumerate(events, 1), min(batch_size, MAX_BATCH)):
-                decoded = []
-                for index, item in chunk:
-                    try:
-                        event = item if isinstance(item, Event) else decode_event(item)
-                        if event.time > horizon:
-                            raise MalformedEvent("time", _TOO_EARLY, event.id)
-                        decoded.append((index, event))
-                    except MalformedEvent as error:
-                        result.refused.append((index, str(error)))
-                checks = verifier.start([event for _, event in decoded])
+        try:
+            with SignatureChecks() as verifier:
+                previous: tuple[list[tuple[int, Event]], Callable[[], list[bool]]] | None = None
+                for chunk in _chunks(enumerate(events, 1), min(batch_size, MAX_BATCH)):
+                    decoded = []
+                    for index, item in chunk:
+                        try:
+                            event = item if isinstance(item, Event) else decode_event(item)
+                            if event.time > horizon:
+                                raise MalformedEvent("time", _TOO_EARLY, event.id)
+                            decoded.append((index, event))
+                        except MalformedEvent as error:
+                            result.refused.append((index, str(error)))
+                    checks = verifier.start([event for _, event in decoded])
+                    if previous is not None:
+                        self._append_verified(*previous, result, on_progress)
+                    previous = (decoded, checks)
                 if previous is not None:
                     self._append_verified(*previous, result, on_progress)
-                previous = (decoded, checks)
-            if previous is not None:
-                self._append_verified(*previous, result, on_progress)
-        settled = self.projector.settle()
-        if settled:  # the log was folded again: where every event stands may have moved
-            result.receipts = [Receipt(r.event, r.type, *settled[r.event][1:3]) for r in result.receipts]
+        finally:
+            folded_again = bool(self.projector.settle())  # even when the events stopped coming midway
+        if folded_again or any(r.status in ("deferred", "pending") for r in result.receipts):
+            # Where events stand may have moved since their batch: read it once more.
+            now = self._statuses([r.event for r in result.receipts])
+            result.receipts = [
+                Receipt(r.event, r.type, *now.get(r.event, (r.status, r.reason))) for r in result.receipts
+            ]
         result.refused.sort()
         return result
+
+    def _statuses(self, ids: Iterable[str]) -> dict[str, tuple[str, str]]:
+        return {row[0]: (row[1], row[2]) for row in self.store.rows_in(STATUS_SPEC, "event", ids)}
 
     def _append_verified(self, decoded: list[tuple[int, Event]], checks: Callable[[], list[bool]], result: Submitted,
                          on_progress: Callable[[int], None] | None) -> None:
@@ -379,6 +402,7 @@ class Node:
 
     def log(self, query: EventFilter | None = None) -> list[tuple[Event, Receipt]]:
         """Events with where they stand, in the order this node received them."""
+        self.projector.settle()
         rows = list(self.store.events(query))
         statuses = {row[0]: row for row in self.store.rows_in(STATUS_SPEC, "event", [row.id for row in rows])}
         result = []
@@ -389,6 +413,7 @@ class Node:
         return result
 
     def status(self, event_id: str) -> Receipt:
+        self.projector.settle()
         rows = self.store.rows(STATUS_SPEC, {"event": event_id})
         if not rows:
             raise NodeError(f"no event {event_id[:12]} in this node's log")
@@ -401,9 +426,11 @@ class Node:
 
     # -- integrity -------------------------------------------------------------------------
     def verify(self, progress: Callable[[int], None] | None = None) -> Audit:
+        self.projector.settle()  # a fold another process deferred is done first, not reported as damage
         return audit(self.store, progress)
 
     def digest(self) -> str:
+        self.projector.settle()
         return state_digest(self.store)
 
     def rebuild(self) -> int:

@@ -8,7 +8,9 @@ dies, checks go on in place: the answer is the same, only slower.
 
 The worker speaks a fixed-size binary protocol on its standard streams: a request is a 4-byte
 count and that many records (public key, signed message, signature); the answer is one byte
-per record, 1 when the signature holds.
+per record, 1 when the signature holds. At most one request is outstanding: a new one is
+written only once the answer to the last has been read, so no pipe ever has to hold more than
+one message, whatever its size.
 """
 
 from __future__ import annotations
@@ -60,6 +62,19 @@ def _serve() -> None:
         sink.flush()
 
 
+class _Answer:
+    """The answers to one request, read from the worker once, when first asked for."""
+
+    def __init__(self, read: Callable[[], list[bool]]) -> None:
+        self._read = read
+        self._answers: list[bool] | None = None
+
+    def __call__(self) -> list[bool]:
+        if self._answers is None:
+            self._answers = self._read()
+        return self._answers
+
+
 class SignatureChecks:
     """Starts the signature checks of one batch after another; use as a context manager.
 
@@ -67,6 +82,7 @@ class SignatureChecks:
     """
 
     def __init__(self) -> None:
+        self._outstanding: _Answer | None = None
         self._worker: subprocess.Popen[bytes] | None = None
         self._failed = False
         self._batches = 0
@@ -88,8 +104,11 @@ class SignatureChecks:
         return self._worker
 
     def start(self, events: Sequence[Event]) -> Callable[[], list[bool]]:
+        """Begin checking a batch; the returned function gives its answers (once ready)."""
         if len(events) > MAX_BATCH:
             raise ValueError(f"at most {MAX_BATCH} events per batch")
+        if self._outstanding is not None:
+            self._outstanding()  # read the last answer before asking again
         triples = [(bytes.fromhex(e.author), signing_message(e.id), bytes.fromhex(e.sig)) for e in events]
         self._batches += 1
         worker = self._spawn() if self._batches > 1 else None
@@ -99,26 +118,33 @@ class SignatureChecks:
         try:
             worker.stdin.write(len(triples).to_bytes(4, "big") + b"".join(b"".join(t) for t in triples))
             worker.stdin.flush()
-        except OSError:
+        except (OSError, ValueError):
             self._give_up()
             answers = check_signatures(triples)
             return lambda: answers
         stdout = worker.stdout
 
-        def collect() -> list[bool]:
-            answer = stdout.read(len(triples))
+        def read() -> list[bool]:
+            try:
+                answer = stdout.read(len(triples))
+            except (OSError, ValueError):  # the worker died, or its stream was closed
+                answer = b""
             if len(answer) != len(triples):
                 self._give_up()
                 return check_signatures(triples)
             return [byte == 1 for byte in answer]
 
-        return collect
+        self._outstanding = _Answer(read)
+        return self._outstanding
 
     def _give_up(self) -> None:
         self._failed = True
         self.close()
 
     def close(self) -> None:
+        if self._outstanding is not None:
+            outstanding, self._outstanding = self._outstanding, None
+            outstanding()  # read (or check in place) what was asked, before the worker goes
         worker, self._worker = self._worker, None
         if worker is not None:
             if worker.stdin is not None:

@@ -154,3 +154,14 @@ def test_the_database_refuses_to_edit_or_delete_a_signed_event(store: Store, sto
     with pytest.raises(Exception, match="the log is append-only"):
         raw_sql(store_url, change, params)
     assert list(store.events()) == [row(1)]
+
+
+def test_large_batches_land_whole(store: Store) -> None:
+    store.prepare_projection([SPEC], "shape-1")
+    rows = [("n", f"m{i:05}", i, "x" * (i % 50)) for i in range(12_001)]
+    events = [row(i, author=f"{i % 7:064x}", seq=i) for i in range(1, 12_002)]
+    with store.batch():
+        store.upsert(SPEC, rows)
+        store.insert_events(events)
+    assert sorted(store.rows(SPEC)) == rows
+    assert store.count_events() == 12_001

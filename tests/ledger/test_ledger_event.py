@@ -570,3 +570,10 @@ def test_any_json_body_round_trips_and_keeps_its_id(body: dict[str, Any]) -> Non
     assert opened.payload == event.payload  # tells true from 1, which == does not
     assert sealed_event(body=body).id == event.id
     assert opened.id == hashlib.sha256(rfc8785.dumps(json.loads(event.payload))).hexdigest()
+
+
+@pytest.mark.parametrize("time", ["2026-11-31T00:00:00.000000Z", "2025-02-29T12:00:00.000000Z"])
+def test_a_time_on_a_day_that_does_not_exist_is_refused(time: str) -> None:
+    with pytest.raises(MalformedEvent) as refused:
+        seal(Keypair.generate(), seq=1, prev=None, type="agent.profile", body={"v": 1}, time=time)
+    assert (refused.value.field, refused.value.problem) == ("time", "is not a date that exists")

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+import fcntl
 import json
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -16,6 +18,7 @@ from multitude.store import open_store
 from multitude.verifier import SignatureChecks
 
 PEOPLE = [Keypair.generate() for _ in range(6)]
+F_SETPIPE_SZ = 1031  # Linux's fcntl command to resize a pipe
 
 
 def _wires() -> list[bytes]:
@@ -74,3 +77,24 @@ def test_a_worker_that_dies_is_replaced_by_checks_in_place(tmp_path: Path) -> No
         worker.wait()
         assert checks.start([*events, forged])() == [True, True, True, True, False]
         assert checks._worker is None
+
+
+def test_small_pipes_cannot_deadlock_the_worker() -> None:
+    """Answers of 5,000 bytes through a pipe of 4 KiB, as Linux gives when pipe memory is short."""
+    event = Story().profile(Keypair.generate(), "someone")
+    finished: list[list[bool]] = []
+
+    def run() -> None:
+        with SignatureChecks() as checks:
+            checks.start([event])()
+            second = checks.start([event] * 5000)
+            assert checks._worker is not None and checks._worker.stdout is not None
+            fcntl.fcntl(checks._worker.stdout.fileno(), F_SETPIPE_SZ, 4096)
+            third = checks.start([event] * 5000)
+            finished.extend([second(), third()])
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(timeout=60)
+    assert not thread.is_alive(), "the signature checks deadlocked"
+    assert finished == [[True] * 5000, [True] * 5000]

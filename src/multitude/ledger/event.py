@@ -156,6 +156,10 @@ def _check_signed_fields(fields: Mapping[str, Any]) -> None:
     time = fields["time"]
     if not isinstance(time, str) or not _TIME.fullmatch(time):
         raise MalformedEvent("time", "must be UTC as YYYY-MM-DDTHH:MM:SS.ffffffZ")
+    try:
+        datetime.fromisoformat(time)
+    except ValueError:
+        raise MalformedEvent("time", "is not a date that exists") from None
     kind = fields["type"]
     if not isinstance(kind, str) or not _TYPE.fullmatch(kind):
         raise MalformedEvent("type", "must look like 'area.action' in lowercase letters")

@@ -7,7 +7,7 @@ on SQLite's single writer. Driver errors are translated into the store's own err
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, ClassVar
 
 import psycopg
@@ -28,6 +28,22 @@ def _redact(url: str) -> str:
         return "the PostgreSQL URL"
     host, db = info.get("host", "localhost"), info.get("dbname", "")
     return f"postgresql://{info.get('user', '')}@{host}:{info.get('port', 5432)}/{db}"
+
+
+_PART_ROWS = 5000
+_PART_BYTES = 64 * 1024 * 1024
+
+
+def _parts(rows: Sequence[tuple[Any, ...]]) -> Iterator[Sequence[tuple[Any, ...]]]:
+    """Consecutive slices of at most _PART_ROWS rows and about _PART_BYTES of text and bytes."""
+    start, size = 0, 0
+    for index, row in enumerate(rows):
+        size += sum(len(value) for value in row if isinstance(value, str | bytes))
+        if index + 1 - start >= _PART_ROWS or size >= _PART_BYTES:
+            yield rows[start : index + 1]
+            start, size = index + 1, 0
+    if start < len(rows):
+        yield rows[start:]
 
 
 class PostgresStore(SqlStore):
@@ -57,9 +73,9 @@ class PostgresStore(SqlStore):
     def close(self) -> None:
         self._db.close()
 
-    def _execute(self, sql: str, params: Sequence[Any] = (), binary: bool = False) -> list[tuple[Any, ...]]:
+    def _execute(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         try:
-            cursor = self._db.execute(sql, params or None, binary=binary)
+            cursor = self._db.execute(sql, params or None)
             return cursor.fetchall() if cursor.description else []
         except psycopg.Error as error:
             raise StoreError(f"PostgreSQL ({self.url}): {error}") from error
@@ -71,7 +87,12 @@ class PostgresStore(SqlStore):
         except psycopg.Error as error:
             raise StoreError(f"PostgreSQL ({self.url}): {error}") from error
 
-    # A batch travels as one statement per table, its columns as arrays, not one per row.
+    # A batch travels as a few statements per table, its columns as arrays, not one per row;
+    # each statement stays far below the server's 1 GB limit on a message.
+    def _unnest(self, sql: str, rows: Sequence[tuple[Any, ...]]) -> None:
+        for chunk in _parts(rows):
+            self._execute(sql, [list(column) for column in zip(*chunk, strict=True)])
+
     def _q_in(self, sql: str, values: Iterable[Any], params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         return self._execute(sql.format(**{"in": "= ANY(%s)"}).replace("?", "%s"), [list(set(values)), *params])
 
@@ -84,8 +105,7 @@ class PostgresStore(SqlStore):
             f"INSERT INTO events ({EVENT_COLUMNS}, {STATUS_COLUMNS}) SELECT * FROM unnest({arrays}) "
             "ON CONFLICT (id) DO NOTHING"
         )
-        columns = [list(column) for column in zip(*self._with_statuses(rows, statuses), strict=True)]
-        self._execute(sql, columns, binary=True)
+        self._unnest(sql, self._with_statuses(rows, statuses))
 
     def upsert(self, spec: TableSpec, rows: Sequence[tuple[Any, ...]]) -> None:
         if not rows:
@@ -98,7 +118,7 @@ class PostgresStore(SqlStore):
             f"INSERT INTO p_{spec.name} ({', '.join(names)}) SELECT * FROM unnest({arrays}) "
             f"ON CONFLICT ({', '.join(spec.key_names)}) {action}"
         )
-        self._execute(sql, [list(column) for column in zip(*rows, strict=True)])
+        self._unnest(sql, rows)
 
     def _begin(self) -> None:
         try:
