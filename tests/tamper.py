@@ -9,7 +9,7 @@ import psycopg
 
 from multitude.store import is_postgres_url
 
-_GUARDS = ("events_signed_content_is_immutable", "events_are_never_deleted")
+_GUARDS = ("events_signed_content_is_immutable", "events_are_never_deleted", "events_are_never_truncated")
 
 
 def raw_sql(url: str, sql: str, params: tuple[object, ...] = ()) -> None:

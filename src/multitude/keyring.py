@@ -22,6 +22,18 @@ _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 _FORMAT = "multitude-key/v1"
 
 
+def _publish(temporary: str, path: Path) -> None:
+    """Put a finished file under its name, never over an existing one."""
+    try:
+        os.link(temporary, path)
+    except FileExistsError:
+        raise
+    except OSError:  # file systems without hard links (FAT on a USB stick): rename, checked first
+        if path.exists():
+            raise FileExistsError(path) from None
+        os.rename(temporary, path)
+
+
 class KeyringError(Exception):
     """An identity cannot be created or opened; the message says why."""
 
@@ -64,11 +76,14 @@ class Keyring:
                 json.dump(document, handle, indent=2)
                 handle.flush()
                 os.fsync(handle.fileno())
-            os.link(temporary, path)
+            _publish(temporary, path)
         except FileExistsError:
             raise KeyringError(f"an identity named {name!r} already exists in {self.folder}") from None
+        except OSError as error:
+            raise KeyringError(f"cannot write the key file {path}: {error}") from error
         finally:
-            os.unlink(temporary)
+            if os.path.exists(temporary):
+                os.unlink(temporary)
         if first:
             self.set_default(name)
         return Identity(name, key.public, passphrase is not None)

@@ -197,22 +197,24 @@ class Node:
         try:
             with SignatureChecks() as verifier:
                 previous: tuple[list[tuple[int, Event]], Callable[[], list[bool]]] | None = None
-                for chunk in _chunks(enumerate(events, 1), min(batch_size, MAX_BATCH)):
-                    decoded = []
-                    for index, item in chunk:
-                        try:
-                            event = item if isinstance(item, Event) else decode_event(item)
-                            if event.time > horizon:
-                                raise MalformedEvent("time", _TOO_EARLY, event.id)
-                            decoded.append((index, event))
-                        except MalformedEvent as error:
-                            result.refused.append((index, str(error)))
-                    checks = verifier.start([event for _, event in decoded])
+                try:
+                    for chunk in _chunks(enumerate(events, 1), min(batch_size, MAX_BATCH)):
+                        decoded = []
+                        for index, item in chunk:
+                            try:
+                                event = item if isinstance(item, Event) else decode_event(item)
+                                if event.time > horizon:
+                                    raise MalformedEvent("time", _TOO_EARLY, event.id)
+                                decoded.append((index, event))
+                            except MalformedEvent as error:
+                                result.refused.append((index, str(error)))
+                        checks = verifier.start([event for _, event in decoded])
+                        waiting, previous = previous, (decoded, checks)
+                        if waiting is not None:
+                            self._append_verified(*waiting, result, on_progress)
+                finally:  # what was received and checked is kept, even if the rest never comes
                     if previous is not None:
                         self._append_verified(*previous, result, on_progress)
-                    previous = (decoded, checks)
-                if previous is not None:
-                    self._append_verified(*previous, result, on_progress)
         finally:
             folded_again = bool(self.projector.settle())  # even when the events stopped coming midway
         if folded_again or any(r.status in ("deferred", "pending") for r in result.receipts):

@@ -145,7 +145,12 @@ def test_a_failing_migration_leaves_no_trace(store: Store, store_url: str, monke
 
 @pytest.mark.parametrize(
     "change",
-    ["UPDATE events SET payload = ? WHERE id = ?", "UPDATE events SET author = ? WHERE id = ?", "DELETE FROM events"],
+    [
+        "UPDATE events SET payload = ? WHERE id = ?",
+        "UPDATE events SET author = ? WHERE id = ?",
+        "UPDATE events SET received = received + 100",
+        "DELETE FROM events",
+    ],
 )
 def test_the_database_refuses_to_edit_or_delete_a_signed_event(store: Store, store_url: str, change: str) -> None:
     with store.batch():

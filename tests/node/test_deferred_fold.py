@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -84,3 +85,19 @@ def test_a_command_on_a_projection_left_stale_by_another_process_folds_it_first(
     assert worker.digest() == _reference(tmp_path, [*ours, *theirs, mine])
     importer.close()
     worker.close()
+
+
+def test_events_that_stop_coming_midway_are_still_folded_and_reported(tmp_path: Path) -> None:
+    ours, theirs = _two_sides()
+    node = Node(open_store(tmp_path / "node.db"))
+    node.submit([e.wire() for e in ours])
+
+    def cut_short() -> Iterator[bytes]:
+        yield from (e.wire() for e in theirs[:7])
+        raise OSError("the USB stick was pulled out")
+
+    with pytest.raises(OSError, match="pulled out"):
+        node.submit(cut_short(), batch_size=3)
+    assert node.store.get_meta("projection_stale") is None
+    assert all(node.status(e.id).status == "applied" for e in theirs[:6])
+    assert node.verify().intact

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 __all__ = ["MIGRATIONS", "Migration", "Statement"]
 
-_SIGNED = "id, author, seq, prev, time, type, network, payload, sig"
+_SIGNED = "received, id, author, seq, prev, time, type, network, payload, sig"
 _REFUSAL = "the log is append-only: a signed event is never edited or deleted"
 
 
@@ -88,6 +88,10 @@ MIGRATIONS: tuple[Migration, ...] = (
             {
                 "postgres": """CREATE TRIGGER events_are_never_deleted
                     BEFORE DELETE ON events FOR EACH ROW EXECUTE FUNCTION events_append_only()""",
+            },
+            {
+                "postgres": """CREATE TRIGGER events_are_never_truncated
+                    BEFORE TRUNCATE ON events FOR EACH STATEMENT EXECUTE FUNCTION events_append_only()""",
             },
         ),
     ),

@@ -205,6 +205,9 @@ def import_bundle(node: Node, path: Path, on_progress: Callable[[int], None] | N
                     header_problem = "the file is empty"
                 return
             if number == 1:
+                if cut:
+                    header_problem = "line 1 is too long to be a bundle header; reading the rest as events"
+                    continue
                 try:
                     _header(line)
                     continue
