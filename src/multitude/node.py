@@ -109,6 +109,7 @@ class Node:
         self._identity = identity
         self._passphrase = passphrase
         self._key: Keypair | None = None
+        self._names: dict[str, str] | None = None
 
     @classmethod
     def open(cls, home: str | Path | None = None, db: str | None = None, identity: str | None = None,
@@ -359,11 +360,26 @@ class Node:
         raise NodeError(f"no agent {ref!r} known here")
 
     def name_of(self, agent: str) -> str:
+        """A network's or a profile's name; else the name of an identity on this machine; else the key."""
         state = self.projector.state
         if (agent,) in state.networks:
             return state.networks[(agent,)].name
         row = state.agents.get((agent,))
-        return row.name if row else agent[:12]
+        if row is not None:
+            return row.name
+        return self._local_names().get(agent, agent[:12])
+
+    def _local_names(self) -> dict[str, str]:
+        if self._names is None:
+            self._names = {}
+            keyring = self.keyring
+            if keyring is not None:
+                for name in keyring.names():
+                    try:
+                        self._names[keyring.identity(name).public] = name
+                    except KeyringError:
+                        continue  # a damaged key file names no one
+        return self._names
 
     def roles(self, network: str, member: str) -> tuple[str, ...]:
         return tuple(sorted(key[2] for key in self.projector.state.roles if key[:2] == (network, member)))
