@@ -11,10 +11,11 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from multitude import settings
+from multitude.directory import Directory, Member
 from multitude.domain import InvalidBody, validate_body
 from multitude.domain.networks.bodies import BUILT_IN_ROLES
 from multitude.domain.networks.rules import device_link_message
-from multitude.domain.state import AgentRow, NetworkRow
+from multitude.errors import NodeError, Refused
 from multitude.keyring import Keyring, KeyringError
 from multitude.ledger import Event, Keypair, MalformedEvent, seal
 from multitude.ledger.event import decode_event, event_time, from_stored, time_after
@@ -36,14 +37,6 @@ FOLLOW_AHEAD = timedelta(minutes=10)
 _TOO_EARLY = "is more than a day ahead of this node's clock; it can be imported again once its time has come"
 
 
-class NodeError(Exception):
-    """A command that cannot be carried out as asked; the message says why."""
-
-
-class Refused(NodeError):
-    """A command the network's rules do not allow now; nothing was stored."""
-
-
 @dataclass(frozen=True)
 class Receipt:
     """Where one event stands in the projection."""
@@ -61,15 +54,6 @@ class Submitted:
     receipts: list[Receipt]
     refused: list[tuple[int, str]]  # (position in what was submitted, from 1; why) per refused event
     duplicates: int
-
-
-@dataclass(frozen=True)
-class Member:
-    agent: str
-    name: str
-    kind: str  # agent | network
-    roles: tuple[str, ...]
-    via: tuple[str, ...]  # names of the sub-networks through which the agent belongs
 
 
 def _signing_time(seen: str | None) -> str:
@@ -98,7 +82,7 @@ def _body(**fields: Any) -> dict[str, Any]:
     return {"v": 1, **{key: value for key, value in fields.items() if value is not None}}
 
 
-class Node:
+class Node(Directory):
     """A Multitude node. Open with `Node.open()`; close (or use as a context manager)."""
 
     def __init__(self, store: Store, keyring: Keyring | None = None, identity: str | None = None,
@@ -318,105 +302,12 @@ class Node:
         return self.act("role.revoked", body, self.network(network).network)
 
     # -- queries ---------------------------------------------------------------------------
-    def networks(self) -> list[NetworkRow]:
-        return sorted(self.projector.state.networks.values(), key=lambda row: (row.name, row.network))
-
-    def network(self, ref: str) -> NetworkRow:
-        """A network by id, unique id prefix (6+ hex digits) or unique name."""
-        networks = self.projector.state.networks
-        if (ref,) in networks:
-            return networks[(ref,)]
-        matches = [row for row in networks.values() if row.name == ref]
-        if not matches and len(ref) >= 6:
-            matches = [row for row in networks.values() if row.network.startswith(ref)]
-        if len(matches) == 1:
-            return matches[0]
-        if matches:
-            ids = ", ".join(row.network[:12] for row in matches)
-            raise NodeError(f"{ref!r} names several networks ({ids}); use an id")
-        raise NodeError(f"no network {ref!r} here (see `multitude network list`)")
-
-    def agents(self) -> list[AgentRow]:
-        return sorted(self.projector.state.agents.values(), key=lambda row: (row.name, row.agent))
-
-    def resolve_agent(self, ref: str) -> str:
-        """An agent (or network) by key, unique prefix, or unique profile or network name."""
-        state = self.projector.state
-        if (ref,) in state.agents or (ref,) in state.networks or len(ref) == 64:
-            return ref
-        if self.keyring is not None and ref in self.keyring.names():  # an identity on this machine
-            key = self.keyring.identity(ref).public
-            device = state.devices.get((key,))
-            return device.agent if device is not None and device.status == "linked" else key
-        named = {row.agent for row in state.agents.values() if row.name == ref}
-        named |= {row.network for row in state.networks.values() if row.name == ref}
-        if not named and len(ref) >= 6:
-            everyone = {key[1] for key in state.memberships} | {key[0] for key in state.agents}
-            named = {agent for agent in everyone if agent.startswith(ref)}
-        if len(named) == 1:
-            return named.pop()
-        if named:
-            raise NodeError(f"{ref!r} names several agents; use a key")
-        raise NodeError(f"no agent {ref!r} known here")
-
-    def name_of(self, agent: str) -> str:
-        """A network's or a profile's name; else the name of an identity on this machine; else the key."""
-        state = self.projector.state
-        if (agent,) in state.networks:
-            return state.networks[(agent,)].name
-        row = state.agents.get((agent,))
-        if row is not None:
-            return row.name
-        return self._local_names().get(agent, agent[:12])
-
-    def _local_names(self) -> dict[str, str]:
-        if self._names is None:
-            self._names = {}
-            keyring = self.keyring
-            if keyring is not None:
-                for name in keyring.names():
-                    try:
-                        self._names[keyring.identity(name).public] = name
-                    except KeyringError:
-                        continue  # a damaged key file names no one
-        return self._names
-
-    def roles(self, network: str, member: str) -> tuple[str, ...]:
-        return tuple(sorted(key[2] for key in self.projector.state.roles if key[:2] == (network, member)))
-
     def is_member(self, network: str, as_network: str | None = None) -> bool:
         """Whether this node's agent (or the network `as_network`) is a member now."""
         net = self.network(network).network
         who = self.network(as_network).network if as_network else self.agent
         row = self.projector.state.memberships.get((net, who))
         return row is not None and row.status == "member"
-
-    def memberships(self, network: str) -> list[tuple[str, str, str]]:
-        """(member, status, reason) of everyone who ever asked to join or was invited."""
-        net = self.network(network).network
-        rows = [row for key, row in self.projector.state.memberships.items() if key[0] == net]
-        return sorted(((row.member, row.status, row.reason) for row in rows), key=lambda r: self.name_of(r[0]))
-
-    def members(self, network: str, through_subnetworks: bool = True) -> list[Member]:
-        """Members of a network, and (by default) the members of its member networks, all the way down."""
-        state = self.projector.state
-        root = self.network(network).network
-        found: list[Member] = []
-        todo: list[tuple[str, tuple[str, ...]]] = [(root, ())]
-        seen = {root}
-        while todo:
-            current, via = todo.pop(0)
-            rows = sorted(
-                (row for key, row in state.memberships.items() if key[0] == current and row.status == "member"),
-                key=lambda row: (self.name_of(row.member), row.member),
-            )
-            for row in rows:
-                found.append(Member(row.member, self.name_of(row.member), row.kind,
-                                    self.roles(current, row.member), via))
-                if through_subnetworks and row.kind == "network" and row.member not in seen:
-                    seen.add(row.member)
-                    todo.append((row.member, (*via, self.name_of(row.member))))
-        return found
 
     def log(self, query: EventFilter | None = None) -> list[tuple[Event, Receipt]]:
         """Events with where they stand, in the order this node received them."""

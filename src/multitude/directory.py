@@ -1,0 +1,125 @@
+"""Finding networks and people in the projection: by name, id or key; members all the way
+down through member networks; what to call someone. Read-only; the node mixes it in."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from multitude.domain.state import AgentRow, NetworkRow
+from multitude.errors import NodeError
+from multitude.keyring import Keyring, KeyringError
+from multitude.projection import Projector
+
+__all__ = ["Directory", "Member"]
+
+
+@dataclass(frozen=True)
+class Member:
+    """Someone who belongs to a network, directly or through member networks (`via`)."""
+
+    agent: str
+    name: str
+    kind: str  # agent | network
+    roles: tuple[str, ...]
+    via: tuple[str, ...]  # names of the sub-networks through which the agent belongs
+
+
+class Directory:
+    """Queries over the projected networks, memberships, roles and profiles."""
+
+    projector: Projector
+    keyring: Keyring | None
+    _names: dict[str, str] | None
+
+    def networks(self) -> list[NetworkRow]:
+        return sorted(self.projector.state.networks.values(), key=lambda row: (row.name, row.network))
+
+    def network(self, ref: str) -> NetworkRow:
+        """A network by id, unique id prefix (6+ hex digits) or unique name."""
+        networks = self.projector.state.networks
+        if (ref,) in networks:
+            return networks[(ref,)]
+        matches = [row for row in networks.values() if row.name == ref]
+        if not matches and len(ref) >= 6:
+            matches = [row for row in networks.values() if row.network.startswith(ref)]
+        if len(matches) == 1:
+            return matches[0]
+        if matches:
+            ids = ", ".join(row.network[:12] for row in matches)
+            raise NodeError(f"{ref!r} names several networks ({ids}); use an id")
+        raise NodeError(f"no network {ref!r} here (see `multitude network list`)")
+
+    def agents(self) -> list[AgentRow]:
+        return sorted(self.projector.state.agents.values(), key=lambda row: (row.name, row.agent))
+
+    def resolve_agent(self, ref: str) -> str:
+        """An agent (or network) by key, unique prefix, or unique profile or network name."""
+        state = self.projector.state
+        if (ref,) in state.agents or (ref,) in state.networks or len(ref) == 64:
+            return ref
+        if self.keyring is not None and ref in self.keyring.names():  # an identity on this machine
+            key = self.keyring.identity(ref).public
+            device = state.devices.get((key,))
+            return device.agent if device is not None and device.status == "linked" else key
+        named = {row.agent for row in state.agents.values() if row.name == ref}
+        named |= {row.network for row in state.networks.values() if row.name == ref}
+        if not named and len(ref) >= 6:
+            everyone = {key[1] for key in state.memberships} | {key[0] for key in state.agents}
+            named = {agent for agent in everyone if agent.startswith(ref)}
+        if len(named) == 1:
+            return named.pop()
+        if named:
+            raise NodeError(f"{ref!r} names several agents; use a key")
+        raise NodeError(f"no agent {ref!r} known here")
+
+    def name_of(self, agent: str) -> str:
+        """A network's or a profile's name; else the name of an identity on this machine; else the key."""
+        state = self.projector.state
+        if (agent,) in state.networks:
+            return state.networks[(agent,)].name
+        row = state.agents.get((agent,))
+        if row is not None:
+            return row.name
+        return self._local_names().get(agent, agent[:12])
+
+    def _local_names(self) -> dict[str, str]:
+        if self._names is None:
+            self._names = {}
+            keyring = self.keyring
+            if keyring is not None:
+                for name in keyring.names():
+                    try:
+                        self._names[keyring.identity(name).public] = name
+                    except KeyringError:
+                        continue  # a damaged key file names no one
+        return self._names
+
+    def roles(self, network: str, member: str) -> tuple[str, ...]:
+        return tuple(sorted(key[2] for key in self.projector.state.roles if key[:2] == (network, member)))
+
+    def memberships(self, network: str) -> list[tuple[str, str, str]]:
+        """(member, status, reason) of everyone who ever asked to join or was invited."""
+        net = self.network(network).network
+        rows = [row for key, row in self.projector.state.memberships.items() if key[0] == net]
+        return sorted(((row.member, row.status, row.reason) for row in rows), key=lambda r: self.name_of(r[0]))
+
+    def members(self, network: str, through_subnetworks: bool = True) -> list[Member]:
+        """Members of a network, and (by default) the members of its member networks, all the way down."""
+        state = self.projector.state
+        root = self.network(network).network
+        found: list[Member] = []
+        todo: list[tuple[str, tuple[str, ...]]] = [(root, ())]
+        seen = {root}
+        while todo:
+            current, via = todo.pop(0)
+            rows = sorted(
+                (row for key, row in state.memberships.items() if key[0] == current and row.status == "member"),
+                key=lambda row: (self.name_of(row.member), row.member),
+            )
+            for row in rows:
+                found.append(Member(row.member, self.name_of(row.member), row.kind,
+                                    self.roles(current, row.member), via))
+                if through_subnetworks and row.kind == "network" and row.member not in seen:
+                    seen.add(row.member)
+                    todo.append((row.member, (*via, self.name_of(row.member))))
+        return found
