@@ -191,13 +191,7 @@ class Projector:
         """Fold the log once if appends were deferred; return every event's status then."""
         if self.store.get_meta(_STALE) is None:
             return {}
-        try:
-            with self.store.batch():
-                statuses = self._refold()
-        except BaseException:
-            self._load()
-            raise
-        return {row[0]: row for row in statuses}
+        return {row[0]: row for row in self._refold_in_batch()}
 
     def _fold_onto(self, new: list[Entry]) -> list[StatusRow] | None:
         """Fold new events onto the state, or None (nothing done) when one belongs earlier."""
@@ -242,10 +236,12 @@ class Projector:
 
     def rebuild(self) -> int:
         """Drop the projection and fold the whole log again; return how many events it holds."""
+        return len(self._refold_in_batch())
+
+    def _refold_in_batch(self) -> list[StatusRow]:
         try:
             with self.store.batch():
-                statuses = self._refold()
+                return self._refold()
         except BaseException:
-            self._load()
+            self._load()  # the transaction rolled back: so does the state in memory
             raise
-        return len(statuses)

@@ -80,8 +80,9 @@ def _read_line(handle: io.BufferedReader, limit: int) -> tuple[bytes, bool]:
     """One line (without its end), and whether it was cut short for being too long."""
     line = handle.readline(limit + 1)
     if len(line) > limit and not line.endswith(b"\n"):
-        while (rest := handle.readline(limit)) and not rest.endswith(b"\n"):
-            pass  # skip the rest of the over-long line
+        rest = line
+        while rest and not rest.endswith(b"\n"):  # skip the rest of the over-long line
+            rest = handle.readline(limit)
         return b"", True
     return line.rstrip(b"\r\n"), False
 
