@@ -28,16 +28,12 @@ _STALE = "projection_stale"  # set while appended events wait for a deferred fol
 
 @dataclass
 class Appended:
-    """What an append did: the new events' statuses, and how many were already held."""
+    """What an append did: the new events' statuses (or that their fold was deferred), and how
+    many were already held."""
 
     statuses: dict[str, StatusRow] = field(default_factory=dict)
     duplicates: int = 0
-    refolded: bool = False
     deferred: list[str] = field(default_factory=list)  # appended, to be folded by settle()
-
-    @property
-    def added(self) -> int:
-        return len(self.statuses)
 
 
 def to_row(event: Event) -> EventRow:
@@ -153,7 +149,7 @@ class Projector:
                 if statuses is None:  # some belong earlier than what is folded: fold it all again
                     if defer:
                         return self._defer(new, report)
-                    statuses, report.refolded = self._refold_with(new), True
+                    statuses = self._refold_with(new)
                 new_ids = {entry.event.id for entry in new}
                 report.statuses = {row[0]: row for row in statuses if row[0] in new_ids}
         except BaseException:
