@@ -123,7 +123,9 @@ def load_demo(node: Node, keyring: Keyring | None = None, step: Callable[[str], 
 
     say("a second device")
     phone = Keypair(hashlib.sha256(b"multitude demo device lena-phone").digest())
-    as_("lena").link_device(phone, "phone")
+    node.use_key(phone)
+    consent = node.device_consent(keys["lena"].public)
+    as_("lena").link_device(phone.public, consent, "phone")
     node.use_key(phone)
     node.publish_profile("person", "Lena Fischer", "Data and documentation at the lab (from my phone).",
                          ("python", "documentation"), "Lab")

@@ -19,7 +19,7 @@ from multitude.errors import NodeError, Refused
 from multitude.keyring import Keyring, KeyringError
 from multitude.ledger import Event, Keypair, MalformedEvent, seal
 from multitude.ledger.event import decode_event, event_time, from_stored, time_after
-from multitude.projection import SPECS, Entry, Projector, state_digest
+from multitude.projection import STATE_SPECS, Entry, Projector, state_digest
 from multitude.projection.audit import Audit, audit
 from multitude.projection.preview import preview
 from multitude.store import STATUS_SPEC, EventFilter, Store, open_store
@@ -243,10 +243,13 @@ class Node(Directory):
         return self.act("agent.profile", _body(kind=kind, name=name, about=about, skills=list(skills),
                                                location=location, links=list(links)))
 
-    def link_device(self, device: Keypair, label: str = "") -> Receipt:
-        """Link a device key to this agent (`device` signs its consent here)."""
-        proof = device.sign(device_link_message(self.agent)).hex()
-        return self.act("agent.device_linked", _body(device=device.public, label=label, proof=proof))
+    def device_consent(self, agent: str) -> str:
+        """On a new device: this key's signed consent to speak for `agent` (what `link_device` needs)."""
+        return self.key.sign(device_link_message(agent)).hex()
+
+    def link_device(self, device: str, proof: str, label: str = "") -> Receipt:
+        """Link a device key to this agent, with the consent the device signed (`device_consent`)."""
+        return self.act("agent.device_linked", _body(device=device, label=label, proof=proof))
 
     def unlink_device(self, device: str, reason: str = "") -> Receipt:
         return self.act("agent.device_unlinked", _body(device=device, reason=reason))
@@ -346,5 +349,5 @@ class Node(Directory):
         return self.projector.rebuild()
 
     def counts(self) -> dict[str, int]:
-        return {"events": self.store.count_events(), **{
-            spec.name: len(self.store.rows(spec)) for spec in SPECS if spec.name != "event_status"}}
+        tables = {spec.name: len(self.projector.state.table(spec.name)) for spec in STATE_SPECS}
+        return {"events": self.store.count_events(), **tables}

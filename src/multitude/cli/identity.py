@@ -104,12 +104,10 @@ def profile_show(ctx: typer.Context, agent: Annotated[str | None, typer.Argument
 @device_app.command("consent")
 def device_consent(ctx: typer.Context, agent: Annotated[str, typer.Argument(help="Public key of the agent.")]) -> None:
     """On the new device: sign consent to act for AGENT; prints what `device link` needs."""
-    from multitude.domain.networks.rules import device_link_message
-
     with opened(ctx, signing=True) as node:
         if len(agent) != 64:
             raise fail("give the agent's full public key (64 hex digits)")
-        proof = node.key.sign(device_link_message(agent)).hex()
+        proof = node.device_consent(agent)
         console.print(f"On the agent's node run:\n  multitude device link {node.key.public} {proof}")
 
 
@@ -122,7 +120,7 @@ def device_link(
 ) -> None:
     """Link a device key to your agent."""
     with opened(ctx, signing=True) as node:
-        receipt = node.act("agent.device_linked", {"v": 1, "device": device, "label": label, "proof": proof})
+        receipt = node.link_device(device, proof, label)
         console.print(f"Device {short(device)} linked ({short(receipt.event)}).")
 
 

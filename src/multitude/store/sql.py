@@ -20,7 +20,6 @@ __all__ = ["EVENT_COLUMNS", "STATUS_COLUMNS", "SqlStore"]
 
 EVENT_COLUMNS = "id, author, seq, prev, time, type, network, payload, sig"
 STATUS_COLUMNS = "status, reason, waiting_for, order_time, depth, position"
-_EVENT_COLUMNS, _STATUS_COLUMNS = EVENT_COLUMNS, STATUS_COLUMNS
 _CHUNK = 500
 
 
@@ -131,14 +130,14 @@ class SqlStore(Store):
     def insert_events(self, rows: Sequence[EventRow], statuses: Mapping[str, StatusRow] | None = None) -> None:
         self._executemany(
             self._sql(
-                f"INSERT INTO events ({_EVENT_COLUMNS}, {_STATUS_COLUMNS}) "
+                f"INSERT INTO events ({EVENT_COLUMNS}, {STATUS_COLUMNS}) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING"
             ),
             self._with_statuses(rows, statuses),
         )
 
     def set_statuses(self, rows: Sequence[StatusRow]) -> None:
-        assignments = ", ".join(f"{column} = ?" for column in _STATUS_COLUMNS.split(", "))
+        assignments = ", ".join(f"{column} = ?" for column in STATUS_COLUMNS.split(", "))
         self._executemany(
             self._sql(f"UPDATE events SET {assignments} WHERE id = ?"), [(*row[1:], row[0]) for row in rows]
         )
@@ -147,7 +146,7 @@ class SqlStore(Store):
         return {row[0] for row in self._q_in("SELECT id FROM events WHERE id {in}", ids)}
 
     def events_by_id(self, ids: Iterable[str]) -> list[EventRow]:
-        return [self._row(row) for row in self._q_in(f"SELECT {_EVENT_COLUMNS} FROM events WHERE id {{in}}", ids)]
+        return [self._row(row) for row in self._q_in(f"SELECT {EVENT_COLUMNS} FROM events WHERE id {{in}}", ids)]
 
     def events(self, query: EventFilter | None = None) -> Iterator[EventRow]:
         query = query or EventFilter()
@@ -163,7 +162,7 @@ class SqlStore(Store):
         if query.status is not None:
             where.append("e.status = ?")
             params.append(query.status)
-        sql = f"SELECT {', '.join('e.' + c for c in _EVENT_COLUMNS.split(', '))} FROM events e"
+        sql = f"SELECT {', '.join('e.' + c for c in EVENT_COLUMNS.split(', '))} FROM events e"
         if where:
             sql += " WHERE " + " AND ".join(where)
         if query.last is not None:
@@ -271,7 +270,7 @@ class SqlStore(Store):
         self._executemany(self._sql(f"DELETE FROM p_{spec.name} WHERE {where}"), keys)
 
     def _forget_statuses(self) -> None:
-        self._q(f"UPDATE events SET {', '.join(c + ' = NULL' for c in _STATUS_COLUMNS.split(', '))}")
+        self._q(f"UPDATE events SET {', '.join(c + ' = NULL' for c in STATUS_COLUMNS.split(', '))}")
 
     def clear_projection(self, specs: Sequence[TableSpec]) -> None:
         with self.batch():
