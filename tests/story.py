@@ -92,3 +92,62 @@ def member_status(state: State, network: str, member: str) -> str | None:
 
 def roles_of(state: State, network: str, member: str) -> set[str]:
     return {key[2] for key in state.roles if key[:2] == (network, member)}
+
+
+class Ledger(Story):
+    """A Story that also speaks accounting: contributions, equations, incomes, distributions."""
+
+    def camp(self, key: Keypair, name: str, *, validation: dict[str, Any] | None = None,
+             currencies: Iterable[str] = ("EUR",), leavers: dict[str, str] | None = None,
+             membership: str = "open", roles: Iterable[str] = ()) -> str:
+        charter: dict[str, Any] = {
+            "membership": membership, "roles": list(roles),
+            "currencies": [{"code": code, "decimals": 0 if code == "JPY" else 2} for code in currencies],
+        }
+        if validation:
+            charter["validation"] = validation
+        if leavers:
+            charter["leavers"] = leavers
+        return self.sign(key, "network.created", name=name, charter=charter).id
+
+    def work(self, key: Keypair, network: str, hours: str, **fields: Any) -> str:
+        return self.sign(key, "contribution.logged", network, action="work", hours=hours, **fields).id
+
+    def give(self, key: Keypair, network: str, action: str, **fields: Any) -> str:
+        return self.sign(key, "contribution.logged", network, action=action, **fields).id
+
+    def adopt(self, key: Keypair, network: str, document: str) -> str:
+        return self.sign(key, "equation.adopted", network, document=document).id
+
+    def income(self, key: Keypair, network: str, amount: str, currency: str = "EUR", **fields: Any) -> str:
+        return self.sign(key, "income.recorded", network, amount=amount, currency=currency,
+                         source=fields.pop("source", "sales"), **fields).id
+
+    def distribute(self, key: Keypair, network: str, income: str) -> Event:
+        """Sign the distribution of `income` with the digests of the split as the log stands."""
+        from decimal import Decimal
+
+        from multitude.domain.accounting.distribution import equation_in_force, split_income
+        from multitude.domain.networks.rules import charter_of
+
+        state, _ = fold(self.events)
+        row = state.incomes[(income,)]
+        charter = charter_of(state.networks[(network,)])
+        decimals = next(c.decimals for c in charter.currencies if c.code == row.currency)
+        day = event_time(self.clock + timedelta(minutes=1))[:10]
+        split = split_income(state, network, Decimal(row.amount), decimals, day)
+        equation = equation_in_force(state, network)
+        return self.sign(key, "distribution.recorded", network, income=income,
+                         equation=equation.equation if equation else "0" * 64,
+                         contributions=split.contributions_digest, result=split.result_digest)
+
+
+def payouts(state: State, distribution: str) -> dict[str, str]:
+    """What each recipient got from a distribution, summed over its lines."""
+    from decimal import Decimal
+
+    totals: dict[str, Decimal] = {}
+    for key, row in state.payouts.items():
+        if key[0] == distribution:
+            totals[row.recipient] = totals.get(row.recipient, Decimal(0)) + Decimal(row.amount)
+    return {recipient: str(amount) for recipient, amount in sorted(totals.items())}

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from multitude.domain.networks.rules import HANDLERS
+from multitude.domain.accounting.rules import HANDLERS as ACCOUNTING
+from multitude.domain.networks.rules import HANDLERS as NETWORKS
 from multitude.domain.rules import Rejected
 from multitude.domain.schema import Body
 from multitude.domain.state import ForkedRow, HeadRow, State
@@ -28,6 +29,7 @@ class Outcome:
 
 
 APPLIED = Outcome(True)
+HANDLERS = {**NETWORKS, **ACCOUNTING}
 
 
 def speaks_for(state: State, author: str) -> str:

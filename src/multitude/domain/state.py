@@ -12,6 +12,18 @@ from collections.abc import MutableMapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
+from multitude.domain.accounting.rows import (
+    ClaimRow,
+    ContributionRow,
+    DistributionRow,
+    EquationRow,
+    IncomeRow,
+    PayoutRow,
+    ProcessRow,
+    ResourceRow,
+    VerdictRow,
+)
+
 __all__ = [
     "TABLES",
     "AgentRow",
@@ -52,6 +64,7 @@ class NetworkRow(NamedTuple):
     policy: str  # open | approval | invitation
     approver_role: str
     roles: str  # JSON list of every role that can be held: custodian, facilitator, then the charter's
+    charter: str  # the whole charter, as canonical JSON
     founder: str
     event: str
 
@@ -108,6 +121,15 @@ TABLES: tuple[Table, ...] = (
     Table("roles", RoleRow, 3),
     Table("heads", HeadRow, 1),
     Table("forked", ForkedRow, 1),
+    Table("contributions", ContributionRow, 2),
+    Table("verdicts", VerdictRow, 3),
+    Table("resources", ResourceRow, 1),
+    Table("processes", ProcessRow, 1),
+    Table("equations", EquationRow, 2),
+    Table("incomes", IncomeRow, 1),
+    Table("distributions", DistributionRow, 1),
+    Table("payouts", PayoutRow, 2),
+    Table("claims", ClaimRow, 4),
 )
 
 
@@ -122,6 +144,15 @@ class State:
     roles: MutableMapping[tuple[str, str, str], RoleRow]
     heads: MutableMapping[tuple[str], HeadRow]
     forked: MutableMapping[tuple[str], ForkedRow]
+    contributions: MutableMapping[tuple[str, str], ContributionRow]
+    verdicts: MutableMapping[tuple[str, str, str], VerdictRow]
+    resources: MutableMapping[tuple[str], ResourceRow]
+    processes: MutableMapping[tuple[str], ProcessRow]
+    equations: MutableMapping[tuple[str, str], EquationRow]
+    incomes: MutableMapping[tuple[str], IncomeRow]
+    distributions: MutableMapping[tuple[str], DistributionRow]
+    payouts: MutableMapping[tuple[str, int], PayoutRow]
+    claims: MutableMapping[tuple[str, str, str, str], ClaimRow]
 
     @classmethod
     def empty(cls) -> State:

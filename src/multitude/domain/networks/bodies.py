@@ -12,13 +12,16 @@ __all__ = [
     "BUILT_IN_ROLES",
     "Charter",
     "CharterAmended",
+    "Currency",
     "DeviceLinked",
     "DeviceUnlinked",
+    "Leavers",
     "MemberDecision",
     "MembershipRequested",
     "NetworkCreated",
     "Profile",
     "RoleChange",
+    "Validation",
 ]
 
 BUILT_IN_ROLES = ("custodian", "facilitator")
@@ -57,12 +60,53 @@ class DeviceUnlinked(Body):
     reason: Note = ""
 
 
+class Validation(Body):
+    """Who must approve a contribution before it counts: nobody, N members other than the
+    contributor, or N holders of a role."""
+
+    policy: Literal["none", "peers", "role"] = "none"
+    approvals: Annotated[int, Field(ge=1, le=20)] = 1
+    role: RoleName | None = None
+
+    @model_validator(mode="after")
+    def _role_named(self) -> Validation:
+        if (self.policy == "role") != (self.role is not None):
+            raise ValueError("a role is named exactly when the policy is 'role'")
+        return self
+
+
+class Currency(Body):
+    """A currency the network accounts in, and how many decimals its minor unit has."""
+
+    code: Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Z0-9]{2,11}$")]
+    decimals: Annotated[int, Field(ge=0, le=18)] = 2
+
+
+class Leavers(Body):
+    """What happens to the claims of a member who leaves (`left`) or is removed (`removed`):
+    a good leaver keeps them; a bad leaver forfeits non-cash claims and keeps cash at face value."""
+
+    left: Literal["good", "bad"] = "good"
+    removed: Literal["good", "bad"] = "bad"
+
+
 class Charter(Body):
-    """A network's own rules: how members are admitted, which roles exist."""
+    """A network's own rules: how members are admitted, which roles exist, how contributions
+    are validated, which currencies it uses, what leavers keep."""
 
     membership: Literal["open", "approval", "invitation"]
     approver_role: RoleName = "custodian"
     roles: Annotated[tuple[RoleName, ...], Field(max_length=32, strict=False)] = ()
+    validation: Validation = Validation()
+    currencies: Annotated[tuple[Currency, ...], Field(max_length=16, strict=False)] = ()
+    leavers: Leavers = Leavers()
+
+    @field_validator("currencies")
+    @classmethod
+    def _distinct_currencies(cls, currencies: tuple[Currency, ...]) -> tuple[Currency, ...]:
+        if len({c.code for c in currencies}) != len(currencies):
+            raise ValueError("currencies must not repeat")
+        return currencies
 
     @field_validator("roles")
     @classmethod
@@ -72,9 +116,11 @@ class Charter(Body):
         return roles
 
     @model_validator(mode="after")
-    def _approver_exists(self) -> Charter:
+    def _roles_exist(self) -> Charter:
         if self.approver_role not in self.all_roles():
             raise ValueError(f"approver_role {self.approver_role!r} is not one of the charter's roles")
+        if self.validation.role is not None and self.validation.role not in self.all_roles():
+            raise ValueError(f"validation role {self.validation.role!r} is not one of the charter's roles")
         return self
 
     def all_roles(self) -> tuple[str, ...]:

@@ -32,9 +32,9 @@ from multitude.domain.state import (
     RoleRow,
     State,
 )
-from multitude.ledger import Event, verify_signature
+from multitude.ledger import Event, canonical, verify_signature
 
-__all__ = ["DEVICE_LINK_DOMAIN", "HANDLERS", "device_link_message"]
+__all__ = ["DEVICE_LINK_DOMAIN", "HANDLERS", "charter_of", "device_link_message"]
 
 DEVICE_LINK_DOMAIN = b"multitude/device-link/v1\x00"
 
@@ -48,6 +48,11 @@ def device_link_message(agent: str) -> bytes:
 
 def _list(values: tuple[str, ...]) -> str:
     return json.dumps(list(values), ensure_ascii=False, separators=(",", ":"))
+
+
+def charter_of(row: NetworkRow) -> Charter:
+    """The network's charter, read back from its row."""
+    return Charter.model_validate_json(row.charter)
 
 
 def _network(state: State, event: Event) -> NetworkRow:
@@ -93,7 +98,8 @@ def device_unlinked(state: State, event: Event, body: DeviceUnlinked, actor: str
 
 def _network_row(network: str, name: str, purpose: str, charter: Charter, founder: str, event: str) -> NetworkRow:
     return NetworkRow(
-        network, name, purpose, charter.membership, charter.approver_role, _list(charter.all_roles()), founder, event
+        network, name, purpose, charter.membership, charter.approver_role, _list(charter.all_roles()),
+        canonical(charter.model_dump(mode="json")).decode(), founder, event,
     )
 
 

@@ -1,0 +1,1 @@
+"""Contribution accounting and fair redistribution: contributions, validation, value equations, distribution."""

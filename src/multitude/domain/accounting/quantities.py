@@ -1,0 +1,76 @@
+"""Exact quantities as they are written in events: canonical decimal strings, durations, dates.
+
+A decimal in an event has one spelling only (no sign, no leading zeros, no trailing zeros
+after the point), so two nodes that mean the same amount sign the same bytes. Nothing here is
+ever a float.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Annotated
+
+from pydantic import StringConstraints
+
+__all__ = [
+    "Amount",
+    "Quantity",
+    "canonical_decimal",
+    "day_of",
+    "decimal_of",
+    "parse_duration",
+]
+
+# Quantities of one contribution (hours, units, a rate): at most 12 digits before the point and
+# 6 after. Money (incomes, transfers, values per unit) may be of any realistic size.
+Quantity = Annotated[str, StringConstraints(pattern=r"^(0|[1-9][0-9]{0,11})(\.[0-9]{0,5}[1-9])?$")]
+Amount = Annotated[str, StringConstraints(pattern=r"^(0|[1-9][0-9]{0,39})(\.[0-9]{0,17}[1-9])?$")]
+
+_DURATION = re.compile(r"^(?:(?P<d>\d+(?:\.\d+)?)d)?(?:(?P<h>\d+(?:\.\d+)?)h)?(?:(?P<m>\d+)m)?$")
+
+
+def decimal_of(text: str) -> Decimal:
+    return Decimal(text)
+
+
+def canonical_decimal(value: Decimal | int | str, what: str = "amount") -> str:
+    """The one spelling of a non-negative decimal: `1.50` → `1.5`, `2.0` → `2`, `007` → `7`."""
+    try:
+        number = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise ValueError(f"{what}: {value!r} is not a number") from None
+    if not number.is_finite():
+        raise ValueError(f"{what}: {value!r} is not a finite number")
+    if number < 0:
+        raise ValueError(f"{what}: {value!r} is negative")
+    if number == 0:
+        return "0"
+    text = format(number, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text
+
+
+def parse_duration(text: str) -> str:
+    """Hours, as a canonical decimal, from `1h30m`, `90m`, `2h`, `1.5h`, `1d` (a working day
+    of 8 hours) or a bare number of hours."""
+    spoken = text.strip().lower().replace(" ", "")
+    if re.fullmatch(r"\d+(\.\d+)?", spoken):
+        hours = Decimal(spoken)
+    else:
+        match = _DURATION.match(spoken)
+        if not spoken or match is None or not any(match.groupdict().values()):
+            raise ValueError(f"duration {text!r}: write it like 1h30m, 90m, 2h, 1.5h or 1d")
+        parts = match.groupdict()
+        hours = (Decimal(parts["d"] or 0) * 8 + Decimal(parts["h"] or 0)
+                 + Decimal(parts["m"] or 0) / 60)
+        hours = hours.quantize(Decimal("0.000001"))
+    if hours <= 0:
+        raise ValueError(f"duration {text!r}: must be more than nothing")
+    return canonical_decimal(hours, "duration")
+
+
+def day_of(time: str) -> str:
+    """The calendar day (UTC) of an event time."""
+    return time[:10]
