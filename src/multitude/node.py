@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from multitude import settings
-from multitude.directory import Directory, Member
+from multitude.accounts import Accounts
+from multitude.directory import Member
 from multitude.domain import InvalidBody, validate_body
 from multitude.domain.networks.bodies import BUILT_IN_ROLES
 from multitude.domain.networks.rules import device_link_message
@@ -82,7 +83,7 @@ def _body(**fields: Any) -> dict[str, Any]:
     return {"v": 1, **{key: value for key, value in fields.items() if value is not None}}
 
 
-class Node(Directory):
+class Node(Accounts):
     """A Multitude node. Open with `Node.open()`; close (or use as a context manager)."""
 
     def __init__(self, store: Store, keyring: Keyring | None = None, identity: str | None = None,
@@ -256,21 +257,36 @@ class Node(Directory):
 
     # -- networks and membership -----------------------------------------------------------
     def create_network(self, name: str, purpose: str = "", membership: str = "open",
-                       approver_role: str = "custodian", roles: Iterable[str] = ()) -> str:
-        charter = {"membership": membership, "approver_role": approver_role, "roles": list(roles)}
+                       approver_role: str = "custodian", roles: Iterable[str] = (), *,
+                       currencies: Mapping[str, int] | None = None, validation: Mapping[str, Any] | None = None,
+                       leavers: Mapping[str, str] | None = None) -> str:
+        """Create a network; `currencies` maps codes to their decimals (EUR: 2)."""
+        charter: dict[str, Any] = {"membership": membership, "approver_role": approver_role, "roles": list(roles)}
+        if currencies:
+            charter["currencies"] = [{"code": code, "decimals": places} for code, places in currencies.items()]
+        if validation:
+            charter["validation"] = dict(validation)
+        if leavers:
+            charter["leavers"] = dict(leavers)
         return self.act("network.created", _body(name=name, purpose=purpose, charter=charter)).event
 
     def amend_charter(self, network: str, *, name: str | None = None, purpose: str | None = None,
                       membership: str | None = None, approver_role: str | None = None,
-                      roles: Iterable[str] | None = None) -> Receipt:
+                      roles: Iterable[str] | None = None, currencies: Mapping[str, int] | None = None,
+                      validation: Mapping[str, Any] | None = None,
+                      leavers: Mapping[str, str] | None = None) -> Receipt:
+        """Change what is given; the rest of the charter stays as it is."""
         row = self.network(network)
-        charter = {
-            "membership": membership or row.policy,
-            "approver_role": approver_role or row.approver_role,
-            "roles": list(roles) if roles is not None else [
-                role for role in json.loads(row.roles) if role not in BUILT_IN_ROLES
-            ],
+        charter = json.loads(row.charter)
+        charter["roles"] = [role for role in json.loads(row.roles) if role not in BUILT_IN_ROLES]
+        changes: dict[str, Any] = {
+            "membership": membership, "approver_role": approver_role,
+            "roles": list(roles) if roles is not None else None,
+            "currencies": [{"code": c, "decimals": d} for c, d in currencies.items()] if currencies else None,
+            "validation": dict(validation) if validation else None,
+            "leavers": dict(leavers) if leavers else None,
         }
+        charter.update({key: value for key, value in changes.items() if value is not None})
         body = _body(name=name or row.name, purpose=row.purpose if purpose is None else purpose, charter=charter)
         return self.act("network.charter_amended", body, row.network)
 

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from multitude.cli import bundle, demo, identity, ledger, network
+from multitude.cli import accounting, bundle, demo, identity, ledger, network
 from multitude.cli.context import Options
 from multitude.settings import setting
 
@@ -41,6 +41,7 @@ def _options(
 
 identity.register(app)
 network.register(app)
+accounting.register(app)
 ledger.register(app)
 bundle.register(app)
 demo.register(app)

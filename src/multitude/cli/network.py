@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from multitude.cli.context import console, opened, plain, short
+from multitude.cli.context import console, fail, opened, plain, short
 
 if TYPE_CHECKING:
     from multitude.node import Receipt
@@ -18,6 +18,39 @@ role_app = typer.Typer(help="Grant and revoke roles in a network.", no_args_is_h
 
 Net = Annotated[str, typer.Argument(help="Network: name, id or id prefix.")]
 Who = Annotated[str, typer.Argument(help="Member: name, key or key prefix (or a network).")]
+
+
+Currencies = Annotated[list[str] | None, typer.Option(
+    "--currency", help="A currency it accounts in, as CODE or CODE:DECIMALS (EUR, JPY:0); all of them (repeat).")]
+Validation = Annotated[str | None, typer.Option(
+    help="Who validates contributions: none, peers or role.")]
+Approvals = Annotated[int | None, typer.Option(help="Approvals a contribution needs (peers or role).")]
+ValidatorRole = Annotated[str | None, typer.Option(help="The role whose holders validate (with --validation role).")]
+
+
+def _currencies(values: list[str] | None) -> dict[str, int] | None:
+    if not values:
+        return None
+    result = {}
+    for value in values:
+        code, _, places = value.partition(":")
+        if places and not places.isdigit():
+            raise fail(f"--currency {value!r}: write CODE or CODE:DECIMALS, like EUR or JPY:0")
+        result[code] = int(places) if places else 2
+    return result
+
+
+def _validation(policy: str | None, approvals: int | None, role: str | None) -> dict[str, object] | None:
+    if policy is None:
+        if approvals is not None or role is not None:
+            raise fail("--approvals and --validator-role go with --validation")
+        return None
+    chosen: dict[str, object] = {"policy": policy}
+    if approvals is not None:
+        chosen["approvals"] = approvals
+    if role is not None:
+        chosen["role"] = role
+    return chosen
 
 
 def _done(what: str, receipt: Receipt) -> None:
@@ -32,10 +65,16 @@ def create(
     membership: Annotated[str, typer.Option(help="open, approval or invitation.")] = "open",
     approver_role: Annotated[str, typer.Option(help="Role that admits members.")] = "custodian",
     role: Annotated[list[str] | None, typer.Option(help="A role the charter names (repeat).")] = None,
+    currency: Currencies = None,
+    validation: Validation = None,
+    approvals: Approvals = None,
+    validator_role: ValidatorRole = None,
 ) -> None:
     """Create a network with its charter; you become its first custodian."""
     with opened(ctx, signing=True) as node:
-        network = node.create_network(name, purpose, membership, approver_role, role or ())
+        network = node.create_network(name, purpose, membership, approver_role, role or (),
+                                      currencies=_currencies(currency),
+                                      validation=_validation(validation, approvals, validator_role))
         console.print(f"Network [bold]{plain(name)}[/] created: {network}")
 
 
@@ -95,11 +134,16 @@ def amend(
     membership: Annotated[str | None, typer.Option(help="open, approval or invitation.")] = None,
     approver_role: Annotated[str | None, typer.Option(help="Role that admits members.")] = None,
     role: Annotated[list[str] | None, typer.Option(help="The charter's roles, all of them (repeat).")] = None,
+    currency: Currencies = None,
+    validation: Validation = None,
+    approvals: Approvals = None,
+    validator_role: ValidatorRole = None,
 ) -> None:
-    """Amend a network's charter (custodians)."""
+    """Amend a network's charter (custodians); what is not given stays as it is."""
     with opened(ctx, signing=True) as node:
-        _done("Charter amended", node.amend_charter(network, name=name, purpose=purpose, membership=membership,
-                                                    approver_role=approver_role, roles=role))
+        _done("Charter amended", node.amend_charter(
+            network, name=name, purpose=purpose, membership=membership, approver_role=approver_role, roles=role,
+            currencies=_currencies(currency), validation=_validation(validation, approvals, validator_role)))
 
 
 @network_app.command("join")

@@ -94,6 +94,7 @@ class _Draft:
 class _Context:
     state: State
     day: str
+    document: str | None  # an equation to use instead of the top network's own
     digest: hashlib._Hash = field(default_factory=hashlib.sha256)
     claims: list[ClaimChange] = field(default_factory=list)
 
@@ -108,10 +109,12 @@ def equation_in_force(state: State, network: str) -> EquationRow | None:
     return found[0] if found else None
 
 
-def split_income(state: State, network: str, amount: Decimal, decimals: int, day: str) -> Split:
+def split_income(state: State, network: str, amount: Decimal, decimals: int, day: str,
+                 document: str | None = None) -> Split:
     """Split `amount` (whole minor units of a currency with `decimals`) received by `network`,
-    as the state stands, on calendar day `day` (YYYY-MM-DD)."""
-    context = _Context(state, day)
+    as the state stands, on calendar day `day` (YYYY-MM-DD); by the equation in force, or by
+    the equation `document` when one is given (a preview or a comparison)."""
+    context = _Context(state, day, document)
     lines = list(_split(context, network, amount, decimals, 0, ()))
     result = hashlib.sha256()
     for line in lines:
@@ -124,13 +127,14 @@ def _split(context: _Context, network: str, amount: Decimal, decimals: int, dept
     if depth > _MAX_DEPTH:
         raise DistributionError("member networks nest too deep")
     row = equation_in_force(context.state, network)
+    document = context.document if depth == 0 and context.document is not None else row.document if row else None
     drafts: list[_Draft] = []
     total = Fraction(amount)
     paid_out = Fraction(0)
-    if row is None:
+    if document is None:
         basis = "the network has no value equation in force, so it keeps the income"
     else:
-        equation = _parsed(row.document)
+        equation = _parsed(document)
         context.digest.update(f"{network}\t{equation.digest}\n".encode())
         for bucket in equation.buckets:
             base = total if bucket.mode == "straight" else total - paid_out

@@ -390,7 +390,6 @@ _ARITHMETIC: dict[str, Callable[[Decimal, Decimal], Decimal]] = {
     "+": CONTEXT.add,
     "-": CONTEXT.subtract,
     "*": CONTEXT.multiply,
-    "/": CONTEXT.divide,
 }
 _COMPARISONS = cast(
     dict[str, Callable[[Any, Any], bool]],
@@ -407,12 +406,7 @@ def _got(kinds: tuple[str, ...], wanted: str) -> str:
 
 
 def _arithmetic_error(error: DecimalException, snippet: str, pos: int) -> FormulaError:
-    if isinstance(error, ZeroDivisionError):
-        problem = "division by zero"
-    elif isinstance(error, Overflow):
-        problem = "number too large"
-    else:
-        problem = "too many digits"
+    problem = "number too large" if isinstance(error, Overflow) else "too many digits"
     return FormulaError(f"{problem} in '{snippet}'", pos)
 
 
@@ -424,6 +418,19 @@ def _guarded2(fn: Callable[[Decimal, Decimal], Decimal], left: _Num, right: _Num
     def run(env: Env) -> Decimal:
         try:
             return fn(left(env), right(env))
+        except DecimalException as error:
+            raise _arithmetic_error(error, snippet, pos) from None
+
+    return run
+
+
+def _divide(left: _Num, right: _Num, snippet: str, pos: int) -> _Num:
+    def run(env: Env) -> Decimal:
+        dividend, divisor = left(env), right(env)
+        if not divisor:
+            raise FormulaError(f"division by zero in '{snippet}'", pos)
+        try:
+            return CONTEXT.divide(dividend, divisor)
         except DecimalException as error:
             raise _arithmetic_error(error, snippet, pos) from None
 
@@ -555,7 +562,10 @@ class _Compiler:
             raise FormulaError(f"'{op}' needs numbers, {_got(kinds, NUMBER)}", node.pos)
         if op in _COMPARISONS:
             return BOOL, _compare(_COMPARISONS[op], left, right)
-        return NUMBER, _guarded2(_ARITHMETIC[op], cast(_Num, left), cast(_Num, right), self.snippet(node), node.start)
+        left_number, right_number, snippet = cast(_Num, left), cast(_Num, right), self.snippet(node)
+        if op == "/":
+            return NUMBER, _divide(left_number, right_number, snippet, node.start)
+        return NUMBER, _guarded2(_ARITHMETIC[op], left_number, right_number, snippet, node.start)
 
     def call(self, node: _Call) -> _Num:
         name, args, count = node.name, node.args, len(node.args)
