@@ -128,6 +128,7 @@ class Ledger(Story):
         from decimal import Decimal
 
         from multitude.domain.accounting.distribution import equation_in_force, split_income
+        from multitude.domain.accounting.rules import income_target
         from multitude.domain.networks.rules import charter_of
 
         state, _ = fold(self.events)
@@ -135,7 +136,7 @@ class Ledger(Story):
         charter = charter_of(state.networks[(network,)])
         decimals = next(c.decimals for c in charter.currencies if c.code == row.currency)
         day = event_time(self.clock + timedelta(minutes=1))[:10]
-        split = split_income(state, network, Decimal(row.amount), decimals, day)
+        split = split_income(state, network, Decimal(row.amount), decimals, day, target=income_target(row))
         equation = equation_in_force(state, network)
         return self.sign(key, "distribution.recorded", network, income=income,
                          equation=equation.equation if equation else "0" * 64,

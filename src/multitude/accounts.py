@@ -20,7 +20,7 @@ from multitude.domain.accounting.distribution import (
 from multitude.domain.accounting.equation import EquationError, parse_equation
 from multitude.domain.accounting.quantities import canonical_decimal, day_of
 from multitude.domain.accounting.rows import ContributionRow, DistributionRow, EquationRow, IncomeRow, PayoutRow
-from multitude.domain.accounting.rules import currency_of, recipient_problem
+from multitude.domain.accounting.rules import currency_of, income_target, recipient_problem
 from multitude.domain.networks.rules import charter_of
 from multitude.domain.rules import Rejected
 from multitude.errors import NodeError, Refused
@@ -217,7 +217,8 @@ class Accounts(Directory):
             raise Refused("the network has no value equation in force; adopt one first")
         decimals = currency_of(charter_of(state.networks[(net,)]), row.currency).decimals
         try:
-            split = split_income(state, net, Decimal(row.amount), decimals, day_of(event_time()))
+            split = split_income(state, net, Decimal(row.amount), decimals, day_of(event_time()),
+                                 target=income_target(row))
         except DistributionError as error:
             raise Refused(f"the equation cannot split this income: {error}") from None
         body = _body(income=row.income, equation=equation.equation, contributions=split.contributions_digest,

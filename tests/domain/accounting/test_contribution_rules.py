@@ -75,7 +75,7 @@ def status_of(state: State, network: str, contribution: str) -> str:
 
 def verdict(story: Ledger, key: Any, kind: str, network: str, contribution: str, reason: str = "") -> str:
     """kind: validated | flagged | retracted."""
-    extra = {"reason": reason} if reason else {}
+    extra: dict[str, Any] = {"reason": reason} if reason else {}
     return story.sign(key, f"contribution.{kind}", network, contribution=contribution, **extra).id
 
 
@@ -147,6 +147,42 @@ def test_the_schema_refuses_a_contribution_that_does_not_fit_its_action(
 )
 def test_the_schema_accepts_the_boundaries(fields: dict[str, Any]) -> None:
     assert validate_body("contribution.logged", {"v": 1, **fields}, SOME_NETWORK).action == fields["action"]
+
+
+@pytest.mark.parametrize("day", ["2026-02-30", "2026-13-01", "2026-00-10"])
+def test_the_schema_refuses_a_happened_day_that_is_not_a_date(day: str) -> None:
+    error = refusal("contribution.logged", action="work", hours="1", happened=day)
+    assert error.field == "body.happened"
+
+
+def test_an_impossible_happened_day_never_crashes_a_distribution() -> None:
+    """Whatever a member writes in `happened`, folding a distribution gives a status, never an
+    exception: either the body is refused at the door or the fold judges the distribution."""
+    story, lab = lab_story()
+    story.work(ben, lab, "2")
+    story.work(cleo, lab, "2", happened="2026-02-30")
+    story.adopt(ana, lab, """
+name = "Recent work"
+[[bucket]]
+name = "recent"
+percent = 100
+  [[bucket.rule]]
+  value = "hours * max(1, 100 - days_ago)"
+""")
+    income = story.income(ana, lab, "100")
+
+    def admitted(event: Event) -> bool:
+        try:
+            validate_body(event.type, event.body, event.network)
+        except InvalidBody:
+            return False
+        return True
+
+    equation = next(key[1] for key in fold([e for e in story.events if admitted(e)])[0].equations)
+    signed = story.sign(ana, "distribution.recorded", lab, income=income, equation=equation,
+                        contributions="0" * 64, result="0" * 64)
+    _, statuses = fold([event for event in story.events if admitted(event)])
+    assert statuses[signed.id].startswith(("applied", "rejected: "))
 
 
 def test_a_flag_or_a_retraction_needs_a_reason_and_an_approval_does_not() -> None:

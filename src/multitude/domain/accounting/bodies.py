@@ -3,10 +3,11 @@ events, their validation, resources and processes, value equations, incomes, dis
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import Field, StringConstraints, model_validator
+from pydantic import Field, StringConstraints, field_validator, model_validator
 
 from multitude.domain.accounting.quantities import Amount, Quantity
 from multitude.domain.schema import Body, EventId, Name, Note, Reason, register
@@ -80,6 +81,16 @@ class ContributionLogged(Body):
     evidence: Annotated[tuple[Link, ...], Field(max_length=20, strict=False)] = ()
     tags: Annotated[tuple[Tag, ...], Field(max_length=20, strict=False)] = ()
     corrects: EventId | None = None
+
+    @field_validator("happened")
+    @classmethod
+    def _a_real_day(cls, day: str | None) -> str | None:
+        if day is not None:
+            try:
+                datetime.date.fromisoformat(day)
+            except ValueError:
+                raise ValueError(f"{day} is not a calendar day") from None
+        return day
 
     @model_validator(mode="after")
     def _fits_the_action(self) -> ContributionLogged:

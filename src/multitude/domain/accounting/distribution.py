@@ -13,32 +13,27 @@ split again by that network's own equation, all the way down.
 
 from __future__ import annotations
 
-import datetime
 import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Context, Decimal, Inexact, InvalidOperation, Overflow
 from fractions import Fraction
 from functools import lru_cache
 
 from multitude.domain.accounting.apportion import apportion_capped
 from multitude.domain.accounting.equation import Bucket, Equation, Rule, parse_equation
-from multitude.domain.accounting.formula import FormulaError
+from multitude.domain.accounting.rollup import CITATIONS, Target, rollup
 from multitude.domain.accounting.rows import EquationRow
-from multitude.domain.accounting.tally import COLUMNS, Group, TallyQuery, tally
-from multitude.domain.networks.rules import charter_of
+from multitude.domain.accounting.tally import TallyQuery, tally
+from multitude.domain.accounting.valuation import DistributionError, columns_for, holders, leavers, value_of, worth
 from multitude.domain.state import State
 
-__all__ = ["ClaimChange", "DistributionError", "Line", "Split", "equation_in_force", "split_income"]
+__all__ = ["ClaimChange", "DistributionError", "Line", "Split", "Target", "equation_in_force", "split_income"]
 
 _EXACT = Context(prec=400, traps=[Inexact, Overflow, InvalidOperation])  # sums that never round
 _MAX_DEPTH = 32  # member networks nest at most this deep (membership has no cycles)
-
-
-class DistributionError(ValueError):
-    """The equation cannot split this income on this network's data (e.g. a division by zero)."""
 
 
 @dataclass(frozen=True)
@@ -95,6 +90,8 @@ class _Context:
     state: State
     day: str
     document: str | None  # an equation to use instead of the top network's own
+    target: Target | None  # the resource or process the income paid for
+    top: str = ""
     digest: hashlib._Hash = field(default_factory=hashlib.sha256)
     claims: list[ClaimChange] = field(default_factory=list)
 
@@ -110,11 +107,13 @@ def equation_in_force(state: State, network: str) -> EquationRow | None:
 
 
 def split_income(state: State, network: str, amount: Decimal, decimals: int, day: str,
-                 document: str | None = None) -> Split:
+                 document: str | None = None, target: Target | None = None) -> Split:
     """Split `amount` (whole minor units of a currency with `decimals`) received by `network`,
     as the state stands, on calendar day `day` (YYYY-MM-DD); by the equation in force, or by
-    the equation `document` when one is given (a preview or a comparison)."""
-    context = _Context(state, day, document)
+    the equation `document` when one is given (a preview or a comparison). An income paid for
+    a resource or process (`target`) goes, within the top network's rule buckets, to those
+    whose contributions made it."""
+    context = _Context(state, day, document, target, network)
     lines = list(_split(context, network, amount, decimals, 0, ()))
     result = hashlib.sha256()
     for line in lines:
@@ -183,6 +182,8 @@ def _bucket(context: _Context, network: str, bucket: Bucket, share: Fraction) ->
         recipient = network if bucket.recipient == "network" else bucket.recipient
         claim = "kept" if recipient == network else "recipient"
         return [_Draft(recipient, share, bucket.name, claim, f"{bucket.percent}% {bucket.mode} to a fixed recipient")]
+    if context.target is not None and context.top == network:
+        return _fill(share, _targeted(context, network, bucket, context.target))
     claims: list[_Draft] = []
     for rule in bucket.rules:
         claims.extend(_claims(context, network, bucket, rule))
@@ -217,110 +218,100 @@ def _with(claim: _Draft, exact: Fraction) -> _Draft:
 def _claims(context: _Context, network: str, bucket: Bucket, rule: Rule) -> list[_Draft]:
     """One claim per agent: the value of their matching contributions under `rule`."""
     state = context.state
-    names = sorted(rule.formula.variables)
-    columns = tuple(dict.fromkeys([COLUMNS[name] for name in names] + ["value"]))
-    groups = tally(state.contributions, TallyQuery(network, rule.filter, columns))
-    leavers = _leavers(state, network)
-    valued: dict[str, Decimal] = defaultdict(Decimal)
+    columns = columns_for(rule)
+    standing = leavers(state, network)
+    whole: dict[str, Decimal] = defaultdict(Decimal)
+    shared: dict[str, Fraction] = defaultdict(Fraction)  # parts of resources bought by several funders
     counts: dict[str, int] = defaultdict(int)
-    for group in groups:
-        if rule.filter.roles is not None and not any(
-            (network, group.contributor, role) in state.roles for role in rule.filter.roles
-        ):
+    for group in tally(state.contributions, TallyQuery(network, rule.filter, columns)):
+        if not rule.filter.holds(lambda role: (network, group.contributor, role) in state.roles):
             continue
         context.digest.update(f"{rule.where}\t{group.holder}\t{group.contributor}\t{group.action}\t"
                               f"{'|'.join(group.values)}\t{group.count}\n".encode())
-        value = _value(rule, names, columns, group, context.day)
-        for agent, part in _holders(state, network, group.holder):
-            worth = value
-            if leavers.get(agent) == "bad":  # a bad leaver keeps cash at face value, nothing else
-                if group.action != "transfer":
-                    continue
-                worth = Decimal(group.values[columns.index("value")])
-            amount = _EXACT.multiply(worth, group.count)
-            valued[agent] = _EXACT.add(valued[agent], amount if part == 1 else _fraction_value(Fraction(amount) * part))
+        value = value_of(rule, columns, group, context.day)
+        for agent, part in holders(state, network, group.holder):
+            counted = worth(value, group, columns, standing.get(agent))
+            if counted is None:
+                continue
+            amount = _EXACT.multiply(counted, group.count)
+            if part == 1:
+                whole[agent] = _EXACT.add(whole[agent], amount)
+            else:
+                shared[agent] += Fraction(amount) * part
             counts[agent] += group.count
     drafts = []
-    for agent in sorted(valued):
-        value = valued[agent]
-        if rule.cap_per_agent is not None and value > rule.cap_per_agent:
-            value = rule.cap_per_agent
-        drafts.append(_claim(state, network, bucket, rule, agent, value, counts[agent]))
+    for agent in sorted(set(whole) | set(shared)):
+        total = Fraction(whole.get(agent, Decimal(0))) + shared.get(agent, Fraction(0))
+        if rule.cap_per_agent is not None and total > rule.cap_per_agent:
+            total = Fraction(rule.cap_per_agent)
+        what = f"{_plural(counts[agent])} valued {_shown(total)} by {rule.formula.text!r} ({rule.where})"
+        drafts.append(_claim(state, network, bucket, rule.claim, agent, total, total, what))
     return [d for d in drafts if d.exact > 0]
 
 
-def _fraction_value(value: Fraction) -> Decimal:
-    """A Fraction of a value as a Decimal, at the formula context's precision."""
-    return Decimal(value.numerator) / Decimal(value.denominator)
+def _targeted(context: _Context, network: str, bucket: Bucket, target: Target) -> list[_Draft]:
+    """Claims on an income paid for a resource or process: each agent's share of what made it."""
+    state = context.state
+    shares, unclaimed = rollup(state, network, bucket, target, context.day, leavers(state, network),
+                               lambda text: context.digest.update(f"{text}\n".encode()))
+    drafts = []
+    for share in sorted(shares, key=lambda s: (s.rule, s.agent)):
+        if share.rule == CITATIONS:
+            what = f"{_shown(share.part * 100)}% of what made it, through {share.via}"
+            drafts.append(_Draft(share.agent, share.part, bucket.name, "equity", what))
+            continue
+        rule = bucket.rules[share.rule]
+        value = _agent_value(context, network, rule, share.agent)
+        what = f"{_shown(share.part * 100)}% of what made it, through {share.via} ({rule.where})"
+        drafts.append(_claim(state, network, bucket, rule.claim, share.agent, share.part, value, what))
+    drafts = [d for d in drafts if d.exact > 0]
+    if unclaimed and drafts:
+        drafts.append(_Draft(network, unclaimed, bucket.name, "kept",
+                             f"{_shown(unclaimed * 100)}% of what made it belongs to the network itself"))
+    return drafts
 
 
-def _claim(state: State, network: str, bucket: Bucket, rule: Rule, agent: str, value: Decimal,
-           count: int) -> _Draft:
-    what = f"{count} contribution{'s' if count != 1 else ''} valued {value} by {rule.formula.text!r} ({rule.where})"
+def _agent_value(context: _Context, network: str, rule: Rule, agent: str) -> Fraction:
+    """All an agent's value under a debt or one-time rule (what bounds such a claim)."""
     if rule.claim == "equity":
-        return _Draft(agent, Fraction(value), bucket.name, "equity", what)
-    before = state.claims.get((network, bucket.name, agent, rule.claim))
-    if rule.claim == "once":
-        counted = Decimal(before.counted) if before else Decimal(0)
-        fresh = max(value - counted, Decimal(0))
-        return _Draft(agent, Fraction(fresh), bucket.name, "once", f"{what}; {counted} counted before",
-                      counted=fresh)
-    paid = Decimal(before.paid) if before else Decimal(0)
-    owed = max(value - paid, Decimal(0))
-    return _Draft(agent, Fraction(owed), bucket.name, "debt", f"{what}; {paid} repaid before, {owed} owed",
-                  cap=Fraction(owed), counted=value - (Decimal(before.counted) if before else Decimal(0)))
+        return Fraction(0)
+    return sum((d.exact for d in _claims(replace(context, digest=hashlib.sha256()), network,
+                                          Bucket("", Decimal(100), "straight", None, (rule,)), rule)
+                if d.recipient == agent), Fraction(0))
 
 
-def _value(rule: Rule, names: list[str], columns: tuple[str, ...], group: Group, day: str) -> Decimal:
-    env: dict[str, Decimal | str | bool] = {}
-    for name in names:
-        raw = group.action if name == "action" else group.values[columns.index(COLUMNS[name])]
-        if name == "days_ago":
-            env[name] = Decimal((datetime.date.fromisoformat(day) - datetime.date.fromisoformat(raw)).days)
-        elif name in ("action", "skill", "spec"):
-            env[name] = raw
-        else:
-            env[name] = Decimal(raw or 0)
-    try:
-        value = rule.formula.evaluate(env)
-    except FormulaError as error:
-        raise DistributionError(f"{rule.where}: {error}") from None
-    assert isinstance(value, Decimal)
-    if value < 0:
-        raise DistributionError(f"{rule.where}: the formula gives {value} for a {group.action} contribution; "
-                                "values may not be negative")
-    return value
+def _plural(count: int) -> str:
+    return f"{count} contribution{'s' if count != 1 else ''}"
 
 
-def _holders(state: State, network: str, holder: str) -> list[tuple[str, Fraction]]:
-    """Who a contribution's value belongs to: the contributor, or for a resource used, consumed
-    or cited, whoever lent it or paid for it (the network itself when it owns it)."""
-    if not holder.startswith("resource:"):
-        return [(holder, Fraction(1))]
-    resource = state.resources.get((holder[len("resource:"):],))
-    if resource is None:
-        return [(network, Fraction(1))]
-    if resource.contributed:
-        return [(resource.custodian, Fraction(1))]
-    funders: dict[str, Fraction] = defaultdict(Fraction)
-    for transfer in json.loads(resource.funded_by):
-        row = state.contributions.get((network, transfer))
-        if row is not None and row.status == "validated":
-            funders[row.contributor] += Fraction(Decimal(row.value))
-    total = sum(funders.values(), Fraction(0))
-    if total == 0:
-        return [(network, Fraction(1))]
-    return [(agent, part / total) for agent, part in sorted(funders.items())]
+def _shown(value: Fraction) -> str:
+    """A value as a person reads it: exact when short, else to four decimals with '≈'."""
+    if value.denominator == 1:
+        return str(value.numerator)
+    rounded = round(value, 4)
+    text = format(Decimal(rounded.numerator) / Decimal(rounded.denominator), "f").rstrip("0").rstrip(".")
+    return text if Fraction(Decimal(text)) == value else f"≈{text}"
 
 
-def _leavers(state: State, network: str) -> dict[str, str]:
-    """good or bad, for every agent who left the network or was removed from it."""
-    row = state.networks.get((network,))
-    if row is None:
-        return {}
-    policy = charter_of(row).leavers
-    verdicts: dict[str, str] = {}
-    for key, membership in state.memberships.items():
-        if key[0] == network and membership.status in ("left", "removed"):
-            verdicts[membership.member] = policy.left if membership.status == "left" else policy.removed
-    return verdicts
+def _claim(state: State, network: str, bucket: Bucket, kind: str, agent: str, weight: Fraction,
+           value: Fraction, what: str) -> _Draft:
+    """A claim of `kind` weighing `weight`; `value` is all the agent's value under the rule,
+    which a debt never exceeds and a one-time claim counts once."""
+    if kind == "equity":
+        return _Draft(agent, weight, bucket.name, "equity", what)
+    before = state.claims.get((network, bucket.name, agent, kind))
+    counted = Fraction(Decimal(before.counted)) if before else Fraction(0)
+    if kind == "once":
+        fresh = max(value - counted, Fraction(0))
+        return _Draft(agent, weight if fresh > 0 else Fraction(0), bucket.name, "once",
+                      f"{what}; {_shown(counted)} counted before", counted=_decimal(fresh))
+    paid = Fraction(Decimal(before.paid)) if before else Fraction(0)
+    owed = max(value - paid, Fraction(0))
+    return _Draft(agent, weight if owed > 0 else Fraction(0), bucket.name, "debt",
+                  f"{what}; {_shown(paid)} repaid before, {_shown(owed)} owed",
+                  cap=owed, counted=_decimal(value - counted))
+
+
+def _decimal(value: Fraction) -> Decimal:
+    """A value counted by a claim, exact (values are sums of formula results, finite decimals)."""
+    return _EXACT.divide(Decimal(value.numerator), Decimal(value.denominator))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -60,14 +60,14 @@ class Filter:
 
     actions: frozenset[str] | None = None
     specs: frozenset[str] | None = None
-    tags: frozenset[str] | None = None  # at least one of these tags
+    tags: tuple[frozenset[str], ...] = ()  # for each set, at least one of its tags
     skills: frozenset[str] | None = None
-    roles: frozenset[str] | None = None  # the contributor holds at least one of these roles
+    roles: tuple[frozenset[str], ...] = ()  # for each set, the contributor holds at least one of its roles
     since: str | None = None  # first day counted, YYYY-MM-DD
     until: str | None = None  # last day counted
 
     def narrowed(self, other: Filter) -> Filter:
-        """Both filters at once."""
+        """Both filters at once: a contribution must match each."""
 
         def both(a: frozenset[str] | None, b: frozenset[str] | None) -> frozenset[str] | None:
             return b if a is None else a if b is None else a & b
@@ -75,8 +75,12 @@ class Filter:
         since = max((d for d in (self.since, other.since) if d), default=None)
         until = min((d for d in (self.until, other.until) if d), default=None)
         return Filter(both(self.actions, other.actions), both(self.specs, other.specs),
-                      both(self.tags, other.tags), both(self.skills, other.skills),
-                      both(self.roles, other.roles), since, until)
+                      self.tags + other.tags, both(self.skills, other.skills),
+                      self.roles + other.roles, since, until)
+
+    def holds(self, roles_held: Callable[[str], bool]) -> bool:
+        """Whether a contributor for whom `roles_held(role)` answers passes the roles filter."""
+        return all(any(roles_held(role) for role in wanted) for wanted in self.roles)
 
 
 @dataclass(frozen=True)
@@ -153,8 +157,9 @@ def _filter(table: Mapping[str, Any], where: str) -> Filter:
     def names(key: str, allowed: tuple[str, ...] | None = None) -> frozenset[str] | None:
         return _names(found[key], f"{where}.{key}", allowed) if key in found else None
 
-    return Filter(names("actions", ACTIONS), names("specs"), names("tags"), names("skills"), names("roles"),
-                  since, until)
+    tags, roles = names("tags"), names("roles")
+    return Filter(names("actions", ACTIONS), names("specs"), (tags,) if tags else (), names("skills"),
+                  (roles,) if roles else (), since, until)
 
 
 def _keys(table: Mapping[str, Any], allowed: tuple[str, ...], where: str) -> None:
@@ -185,7 +190,13 @@ def _rule(table: Any, where: str, bucket_filter: Filter) -> Rule:
         cap = _number(table["cap_per_agent"], f"{where}.cap_per_agent")
         if cap <= 0:
             raise EquationError(f"{where}.cap_per_agent: must be more than 0")
-    return Rule(where, bucket_filter.narrowed(_filter(table, where)), formula, claim, cap)
+    narrowed = bucket_filter.narrowed(_filter(table, where))
+    if narrowed.since and narrowed.until and narrowed.since > narrowed.until:
+        raise EquationError(f"{where}: its dates and its bucket's dates have no day in common")
+    for field in ("actions", "specs", "skills"):
+        if getattr(narrowed, field) == frozenset():
+            raise EquationError(f"{where}: its {field} and its bucket's {field} have none in common")
+    return Rule(where, narrowed, formula, claim, cap)
 
 
 def _bucket(table: Any, index: int) -> Bucket:

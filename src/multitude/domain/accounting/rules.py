@@ -18,7 +18,7 @@ from multitude.domain.accounting.bodies import (
     ProcessStarted,
     ResourceCreated,
 )
-from multitude.domain.accounting.distribution import DistributionError, equation_in_force, split_income
+from multitude.domain.accounting.distribution import DistributionError, Target, equation_in_force, split_income
 from multitude.domain.accounting.equation import EquationError, parse_equation
 from multitude.domain.accounting.quantities import canonical_decimal, day_of
 from multitude.domain.accounting.rows import (
@@ -38,7 +38,7 @@ from multitude.domain.rules import Rejected, holds, is_member
 from multitude.domain.state import NetworkRow, State
 from multitude.ledger import Event
 
-__all__ = ["HANDLERS", "currency_of", "recipient_problem"]
+__all__ = ["HANDLERS", "currency_of", "income_target", "recipient_problem"]
 
 Handler = Callable[[State, Event, Any, str], None]
 
@@ -260,6 +260,15 @@ def income_recorded(state: State, event: Event, body: IncomeRecorded, actor: str
     )
 
 
+def income_target(income: IncomeRow) -> Target | None:
+    """The resource or process an income paid for, if any."""
+    if income.resource:
+        return Target("resource", income.resource)
+    if income.process:
+        return Target("process", income.process)
+    return None
+
+
 def distribution_recorded(state: State, event: Event, body: DistributionRecorded, actor: str) -> None:
     net = _network(state, event)
     _require_custodian(state, net.network, actor, "distribute income")
@@ -273,7 +282,8 @@ def distribution_recorded(state: State, event: Event, body: DistributionRecorded
         raise Rejected("the distribution does not use the equation in force")
     decimals = currency_of(charter_of(net), income.currency).decimals
     try:
-        split = split_income(state, net.network, Decimal(income.amount), decimals, day_of(event.time))
+        split = split_income(state, net.network, Decimal(income.amount), decimals, day_of(event.time),
+                             target=income_target(income))
     except DistributionError as error:
         raise Rejected(f"the equation cannot split this income: {error}") from None
     if split.contributions_digest != body.contributions:

@@ -41,6 +41,7 @@ class TallyQuery:
     filter: Filter
     columns: tuple[str, ...]  # contribution columns to group by, besides holder, contributor, action
     process: frozenset[str] | None = None  # only contributions to these processes
+    resource: frozenset[str] | None = None  # only contributions naming these resources
 
 
 @dataclass(frozen=True, order=True)
@@ -66,10 +67,11 @@ def matches(row: ContributionRow, query: TallyQuery) -> bool:
         and (where.actions is None or row.action in where.actions)
         and (where.specs is None or row.spec in where.specs)
         and (where.skills is None or row.skill in where.skills)
-        and (where.tags is None or any(f",{tag}," in row.tags for tag in where.tags))
+        and all(any(f",{tag}," in row.tags for tag in wanted) for wanted in where.tags)
         and (where.since is None or row.day >= where.since)
         and (where.until is None or row.day <= where.until)
         and (query.process is None or row.process in query.process)
+        and (query.resource is None or row.resource in query.resource)
     )
 
 

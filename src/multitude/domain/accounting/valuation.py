@@ -1,0 +1,96 @@
+"""Valuing contributions: a rule's formula applied to a tally group, whose value it is (the
+contributor, or whoever lent or paid for a resource), and what leavers keep."""
+
+from __future__ import annotations
+
+import datetime
+import json
+from collections import defaultdict
+from decimal import Decimal
+from fractions import Fraction
+
+from multitude.domain.accounting.equation import Rule
+from multitude.domain.accounting.formula import FormulaError
+from multitude.domain.accounting.tally import COLUMNS, Group
+from multitude.domain.networks.rules import charter_of
+from multitude.domain.state import State
+
+__all__ = ["DistributionError", "columns_for", "holders", "leavers", "value_of", "worth"]
+
+_TEXT = ("action", "skill", "spec")
+
+
+class DistributionError(ValueError):
+    """The equation cannot split this income on this network's data (e.g. a division by zero)."""
+
+
+def columns_for(rule: Rule) -> tuple[str, ...]:
+    """The contribution columns a rule's tally groups by: what its formula reads, and the value
+    (what a bad leaver's cash counts at face)."""
+    return tuple(dict.fromkeys([COLUMNS[name] for name in sorted(rule.formula.variables)] + ["value"]))
+
+
+def value_of(rule: Rule, columns: tuple[str, ...], group: Group, day: str) -> Decimal:
+    """The value `rule` gives one contribution of `group`, on calendar day `day`."""
+    env: dict[str, Decimal | str | bool] = {}
+    for name in rule.formula.variables:
+        raw = group.action if name == "action" else group.values[columns.index(COLUMNS[name])]
+        if name == "days_ago":
+            env[name] = Decimal((datetime.date.fromisoformat(day) - datetime.date.fromisoformat(raw)).days)
+        elif name in _TEXT:
+            env[name] = raw
+        else:
+            env[name] = Decimal(raw or 0)
+    try:
+        value = rule.formula.evaluate(env)
+    except FormulaError as error:
+        raise DistributionError(f"{rule.where}: {error}") from None
+    assert isinstance(value, Decimal)
+    if value < 0:
+        raise DistributionError(f"{rule.where}: the formula gives {value} for a {group.action} contribution; "
+                                "values may not be negative")
+    return value
+
+
+def worth(value: Decimal, group: Group, columns: tuple[str, ...], standing: str | None) -> Decimal | None:
+    """What one contribution of `group` counts for an agent of this `standing` (None: a member;
+    good or bad: a leaver): a bad leaver keeps cash at face value and forfeits the rest."""
+    if standing != "bad":
+        return value
+    if group.action != "transfer":
+        return None
+    return Decimal(group.values[columns.index("value")])
+
+
+def holders(state: State, network: str, holder: str) -> list[tuple[str, Fraction]]:
+    """Whose a contribution's value is: the contributor, or for a resource used, consumed or
+    cited, whoever lent it or paid for it (the network itself when it owns it)."""
+    if not holder.startswith("resource:"):
+        return [(holder, Fraction(1))]
+    resource = state.resources.get((holder[len("resource:"):],))
+    if resource is None:
+        return [(network, Fraction(1))]
+    if resource.contributed:
+        return [(resource.custodian, Fraction(1))]
+    funders: dict[str, Fraction] = defaultdict(Fraction)
+    for transfer in json.loads(resource.funded_by):
+        row = state.contributions.get((network, transfer))
+        if row is not None and row.status == "validated":
+            funders[row.contributor] += Fraction(Decimal(row.value))
+    total = sum(funders.values(), Fraction(0))
+    if total == 0:
+        return [(network, Fraction(1))]
+    return [(agent, part / total) for agent, part in sorted(funders.items())]
+
+
+def leavers(state: State, network: str) -> dict[str, str]:
+    """good or bad, for every agent who left the network or was removed from it."""
+    row = state.networks.get((network,))
+    if row is None:
+        return {}
+    policy = charter_of(row).leavers
+    standing: dict[str, str] = {}
+    for key, membership in state.memberships.items():
+        if key[0] == network and membership.status in ("left", "removed"):
+            standing[membership.member] = policy.left if membership.status == "left" else policy.removed
+    return standing
