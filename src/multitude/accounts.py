@@ -183,8 +183,9 @@ class Accounts(Directory):
         return str(self.act("income.recorded", body, net).event)
 
     def preview_split(self, network: str, amount: str | Decimal, currency: str,
-                      document: str | None = None) -> Preview:
-        """The split of `amount` as it would be now, by the equation in force or by `document`."""
+                      document: str | None = None, income: str | None = None) -> Preview:
+        """The split of `amount` as it would be now, by the equation in force or by `document`;
+        for a recorded `income`, also following what it paid for."""
         net = self.network(network).network
         state = self._settled()
         try:
@@ -202,7 +203,8 @@ class Accounts(Directory):
             row = equation_in_force(state, net)
             described = f"{row.name} (version {row.version})" if row else "no equation in force: the network keeps it"
         try:
-            split = split_income(state, net, exact, decimals, day_of(event_time()), document=document)
+            target = income_target(self.income(net, income)) if income else None
+            split = split_income(state, net, exact, decimals, day_of(event_time()), document=document, target=target)
         except (DistributionError, ValueError) as error:
             raise NodeError(str(error)) from None
         return Preview(net, exact, currency, described, split)

@@ -250,10 +250,10 @@ def distribute(
             row = node.income(node.network(network).network, income_ref)
             amount, currency = row.amount, row.currency
         assert amount is not None and currency is not None
-        preview = node.preview_split(network, amount, currency)
+        preview = node.preview_split(network, amount, currency, income=income_ref)
         _split_table(node, preview, f"By {preview.equation}")
         if compare is not None:
-            other = node.preview_split(network, amount, currency, _document(compare))
+            other = node.preview_split(network, amount, currency, _document(compare), income=income_ref)
             _split_table(node, other, f"By {other.equation} ({compare})")
             _compare(node, preview, other)
         if dry_run or compare is not None:
