@@ -6,6 +6,7 @@ from pathlib import Path
 
 from multitude.store.base import (
     STATUS_SPEC,
+    Condition,
     EventFilter,
     EventRow,
     StatusRow,
@@ -17,6 +18,7 @@ from multitude.store.base import (
 
 __all__ = [
     "STATUS_SPEC",
+    "Condition",
     "EventFilter",
     "EventRow",
     "StatusRow",

@@ -87,6 +87,16 @@ STATUS_SPEC = TableSpec(
 
 
 @dataclass(frozen=True)
+class Condition:
+    """One condition of an aggregate query on a projection table: `column op value`, where op
+    is "=", "in" (value: a collection), ">=", "<=" or "like_any" (value: patterns, any may match)."""
+
+    column: str
+    op: str
+    value: Any
+
+
+@dataclass(frozen=True)
 class EventFilter:
     network: str | None = None
     author: str | None = None
@@ -166,6 +176,12 @@ class Store(ABC):
     @abstractmethod
     def rows_in(self, spec: TableSpec, column: str, values: Iterable[Any]) -> list[tuple[Any, ...]]:
         """Rows of a projection table whose `column` is one of `values`."""
+
+    @abstractmethod
+    def aggregate(self, spec: TableSpec, group_by: Sequence[str], sums: Sequence[str],
+                  where: Sequence[Condition]) -> list[tuple[Any, ...]]:
+        """Rows of (*group_by values, *exact integer sums of `sums`, count) of the rows that meet
+        every condition, one per distinct group."""
 
     @abstractmethod
     def upsert(self, spec: TableSpec, rows: Sequence[tuple[Any, ...]]) -> None: ...

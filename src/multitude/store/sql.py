@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from multitude.store.base import STATUS_SPEC, EventFilter, EventRow, StatusRow, Store, TableSpec
+from multitude.store.base import STATUS_SPEC, Condition, EventFilter, EventRow, StatusRow, Store, StoreError, TableSpec
 from multitude.store.migrations import MIGRATIONS
 
 __all__ = ["EVENT_COLUMNS", "STATUS_COLUMNS", "SqlStore"]
@@ -247,6 +247,61 @@ class SqlStore(Store):
     def rows_in(self, spec: TableSpec, column: str, values: Iterable[Any]) -> list[tuple[Any, ...]]:
         sql = f"SELECT {', '.join(spec.column_names)} FROM p_{spec.name} WHERE {column} {{in}}"
         return [tuple(row) for row in self._q_in(sql, values)]
+
+    def _where(self, spec: TableSpec, where: Sequence[Condition]) -> tuple[str, list[Any]]:
+        known = set(spec.column_names)
+        clauses, params = [], []
+        for condition in where:
+            if condition.column not in known:
+                raise ValueError(f"p_{spec.name} has no column {condition.column}")
+            if condition.op == "in":
+                values = sorted(condition.value)
+                clauses.append(f"{condition.column} IN ({', '.join('?' * len(values))})" if values else "1 = 0")
+                params.extend(values)
+            elif condition.op == "like_any":
+                patterns = sorted(condition.value)
+                clauses.append("(" + " OR ".join(f"{condition.column} LIKE ?" for _ in patterns) + ")")
+                params.extend(patterns)
+            elif condition.op in ("=", ">=", "<="):
+                clauses.append(f"{condition.column} {condition.op} ?")
+                params.append(condition.value)
+            else:
+                raise ValueError(f"unknown condition {condition.op!r}")
+        return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+    def aggregate(self, spec: TableSpec, group_by: Sequence[str], sums: Sequence[str],
+                  where: Sequence[Condition]) -> list[tuple[Any, ...]]:
+        known = set(spec.column_names)
+        for column in (*group_by, *sums):
+            if column not in known:
+                raise ValueError(f"p_{spec.name} has no column {column}")
+        clause, params = self._where(spec, where)
+        groups = ", ".join(group_by)
+        totals = "".join(f"SUM({column}), " for column in sums)
+        sql = f"SELECT {groups + ', ' if groups else ''}{totals}COUNT(*) FROM p_{spec.name}{clause}"
+        if groups:
+            sql += f" GROUP BY {groups}"
+        try:
+            rows = self._q(sql, params)
+        except StoreError as error:
+            if "overflow" not in str(error):
+                raise
+            return self._aggregate_exactly(spec, group_by, sums, clause, params)
+        width = len(group_by)
+        return [(*row[:width], *(int(total or 0) for total in row[width:-1]), int(row[-1])) for row in rows]
+
+    def _aggregate_exactly(self, spec: TableSpec, group_by: Sequence[str], sums: Sequence[str], clause: str,
+                           params: list[Any]) -> list[tuple[Any, ...]]:
+        """The same sums in Python's unbounded integers, for totals past the database's integers."""
+        totals: dict[tuple[Any, ...], list[int]] = {}
+        columns = ", ".join((*group_by, *sums)) or "1"
+        for row in self._q(f"SELECT {columns} FROM p_{spec.name}{clause}", params):
+            key = tuple(row[: len(group_by)])
+            entry = totals.setdefault(key, [0] * (len(sums) + 1))
+            for index, value in enumerate(row[len(group_by) : len(group_by) + len(sums)]):
+                entry[index] += int(value or 0)
+            entry[-1] += 1
+        return [(*key, *entry) for key, entry in totals.items()]
 
     def upsert(self, spec: TableSpec, rows: Sequence[tuple[Any, ...]]) -> None:
         if not rows:

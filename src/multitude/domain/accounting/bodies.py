@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints, field_validator, model_validator
 
-from multitude.domain.accounting.quantities import Amount, Quantity
+from multitude.domain.accounting.quantities import Amount, Money, Price, Quantity
 from multitude.domain.schema import Body, EventId, Name, Note, Reason, register
 
 __all__ = [
@@ -68,10 +68,10 @@ class ContributionLogged(Body):
     action: Literal["work", "use", "consume", "cite", "transfer", "deliverService", "produce"]
     hours: Quantity | None = None  # effort (work, deliverService) or duration of use
     quantity: Quantity | None = None  # units consumed or produced; value cited
-    amount: Amount | None = None  # money transferred
+    amount: Money | None = None  # money transferred
     currency: CurrencyCode | None = None
     percent: Quantity | None = None  # a citation by share of what it went into
-    rate: Amount | None = None  # value of an hour of this work
+    rate: Price | None = None  # value of an hour of this work
     skill: Label | None = None
     resource: EventId | None = None
     process: EventId | None = None
@@ -142,8 +142,8 @@ class ResourceCreated(Body):
     name: Name
     spec: Label  # the resource specification: what kind of thing this is
     unit: Unit = ""
-    value_per_unit: Amount = "0"
-    value_per_unit_of_use: Amount = "0"  # per hour of use
+    value_per_unit: Price = "0"
+    value_per_unit_of_use: Price = "0"  # per hour of use
     contributed: bool = False
     funded_by: Annotated[tuple[EventId, ...], Field(max_length=100, strict=False)] = ()
     note: Note = ""

@@ -17,7 +17,7 @@ import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from decimal import Context, Decimal, Inexact, InvalidOperation, Overflow
 from fractions import Fraction
 from functools import lru_cache
@@ -26,8 +26,8 @@ from multitude.domain.accounting.apportion import apportion_capped
 from multitude.domain.accounting.equation import Bucket, Equation, Rule, parse_equation
 from multitude.domain.accounting.rollup import CITATIONS, Target, rollup
 from multitude.domain.accounting.rows import EquationRow
-from multitude.domain.accounting.tally import TallyQuery, tally
-from multitude.domain.accounting.valuation import DistributionError, columns_for, holders, leavers, value_of, worth
+from multitude.domain.accounting.valuation import DistributionError, leavers
+from multitude.domain.accounting.valued import Valued, value_rules
 from multitude.domain.state import State
 
 __all__ = ["ClaimChange", "DistributionError", "Line", "Split", "Target", "equation_in_force", "split_income"]
@@ -93,6 +93,8 @@ class _Context:
     target: Target | None  # the resource or process the income paid for
     top: str = ""
     digest: hashlib._Hash = field(default_factory=hashlib.sha256)
+    equations: dict[str, Equation] = field(default_factory=dict)  # by network, as used in this split
+    valued: dict[str, dict[str, Valued]] = field(default_factory=dict)
     claims: list[ClaimChange] = field(default_factory=list)
 
 
@@ -134,6 +136,7 @@ def _split(context: _Context, network: str, amount: Decimal, decimals: int, dept
         basis = "the network has no value equation in force, so it keeps the income"
     else:
         equation = _parsed(document)
+        context.equations[network] = equation
         context.digest.update(f"{network}\t{equation.digest}\n".encode())
         for bucket in equation.buckets:
             base = total if bucket.mode == "straight" else total - paid_out
@@ -217,36 +220,25 @@ def _with(claim: _Draft, exact: Fraction) -> _Draft:
 
 def _claims(context: _Context, network: str, bucket: Bucket, rule: Rule) -> list[_Draft]:
     """One claim per agent: the value of their matching contributions under `rule`."""
-    state = context.state
-    columns = columns_for(rule)
-    standing = leavers(state, network)
-    whole: dict[str, Decimal] = defaultdict(Decimal)
-    shared: dict[str, Fraction] = defaultdict(Fraction)  # parts of resources bought by several funders
-    counts: dict[str, int] = defaultdict(int)
-    for group in tally(state.contributions, TallyQuery(network, rule.filter, columns)):
-        if not rule.filter.holds(lambda role: (network, group.contributor, role) in state.roles):
-            continue
-        context.digest.update(f"{rule.where}\t{group.holder}\t{group.contributor}\t{group.action}\t"
-                              f"{'|'.join(group.values)}\t{group.count}\n".encode())
-        value = value_of(rule, columns, group, context.day)
-        for agent, part in holders(state, network, group.holder):
-            counted = worth(value, group, columns, standing.get(agent))
-            if counted is None:
-                continue
-            amount = _EXACT.multiply(counted, group.count)
-            if part == 1:
-                whole[agent] = _EXACT.add(whole[agent], amount)
-            else:
-                shared[agent] += Fraction(amount) * part
-            counts[agent] += group.count
+    valued = _valued(context, network)[rule.where]
     drafts = []
-    for agent in sorted(set(whole) | set(shared)):
-        total = Fraction(whole.get(agent, Decimal(0))) + shared.get(agent, Fraction(0))
+    for agent in valued.agents():
+        total = valued.total(agent)
         if rule.cap_per_agent is not None and total > rule.cap_per_agent:
             total = Fraction(rule.cap_per_agent)
-        what = f"{_plural(counts[agent])} valued {_shown(total)} by {rule.formula.text!r} ({rule.where})"
-        drafts.append(_claim(state, network, bucket, rule.claim, agent, total, total, what))
+        what = f"{_plural(valued.counts[agent])} valued {_shown(total)} by {rule.formula.text!r} ({rule.where})"
+        drafts.append(_claim(context.state, network, bucket, rule.claim, agent, total, total, what))
     return [d for d in drafts if d.exact > 0]
+
+
+def _valued(context: _Context, network: str) -> dict[str, Valued]:
+    """Every rule's values in `network`, tallied once per split."""
+    if network not in context.valued:
+        context.valued[network] = value_rules(
+            context.state, network, context.equations[network].formulas(), context.day,
+            lambda text: context.digest.update(f"{network}\t{text}\n".encode()),
+        )
+    return context.valued[network]
 
 
 def _targeted(context: _Context, network: str, bucket: Bucket, target: Target) -> list[_Draft]:
@@ -275,9 +267,8 @@ def _agent_value(context: _Context, network: str, rule: Rule, agent: str) -> Fra
     """All an agent's value under a debt or one-time rule (what bounds such a claim)."""
     if rule.claim == "equity":
         return Fraction(0)
-    return sum((d.exact for d in _claims(replace(context, digest=hashlib.sha256()), network,
-                                          Bucket("", Decimal(100), "straight", None, (rule,)), rule)
-                if d.recipient == agent), Fraction(0))
+    total = _valued(context, network)[rule.where].total(agent)
+    return min(total, Fraction(rule.cap_per_agent)) if rule.cap_per_agent is not None else total
 
 
 def _plural(count: int) -> str:

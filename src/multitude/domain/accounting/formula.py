@@ -588,6 +588,75 @@ class _Compiler:
         return _guarded1(_rounding(int(places)), arg, self.snippet(node), node.start)
 
 
+# --- linearity ------------------------------------------------------------------------------------------------
+# A formula is *proportional* to a variable x when f(x) = f(1)·x whatever the other variables
+# (e.g. `value * 2`, `hours * rate`, `if action == "transfer" then value * 4 else value * 2`).
+# Summing such a formula over many contributions needs only the sum of x, not each x: tallies
+# use this to add up in the database instead of grouping by every distinct value.
+
+_ZERO, _CONST, _LINEAR, _OTHER = "zero", "const", "linear", "other"
+
+
+def _sum_shape(a: str, b: str) -> str:
+    if _OTHER in (a, b):
+        return _OTHER
+    if a == _ZERO:
+        return b
+    if b == _ZERO:
+        return a
+    return a if a == b else _OTHER  # const + linear is affine, not proportional
+
+
+def _shape(node: _Node, x: str) -> str:
+    """zero, const (no x), linear (proportional to x) or other."""
+    match node:
+        case _Literal(value=value):
+            return _ZERO if isinstance(value, Decimal) and value == 0 else _CONST
+        case _Name(name=name):
+            return _LINEAR if name == x else _CONST
+        case _Unary(op="-", operand=operand):
+            return _shape(operand, x)
+        case _Binary(op="+" | "-", left=left, right=right):
+            return _sum_shape(_shape(left, x), _shape(right, x))
+        case _Binary(op="*", left=left, right=right):
+            a, b = _shape(left, x), _shape(right, x)
+            if _ZERO in (a, b):
+                return _ZERO
+            if a == _CONST or b == _CONST:
+                return b if a == _CONST else a
+            return _OTHER
+        case _Binary(op="/", left=left, right=right):
+            a, b = _shape(left, x), _shape(right, x)
+            return a if b == _CONST and a != _OTHER else _OTHER
+        case _If(condition=condition, then=then, other=other):
+            if _shape(condition, x) != _CONST:
+                return _OTHER
+            a, b = _shape(then, x), _shape(other, x)
+            if a == b or _ZERO in (a, b):
+                return a if b == _ZERO else b
+            return _OTHER
+        case _:  # comparisons, logic, membership, functions: proportional only when free of x
+            return _CONST if x not in _names(node) else _OTHER
+
+
+def _names(node: _Node) -> set[str]:
+    match node:
+        case _Name(name=name):
+            return {name}
+        case _Literal():
+            return set()
+        case _Unary(operand=operand):
+            return _names(operand)
+        case _Binary(left=left, right=right):
+            return _names(left) | _names(right)
+        case _Member(left=left):
+            return _names(left)
+        case _If(condition=condition, then=then, other=other):
+            return _names(condition) | _names(then) | _names(other)
+        case _Call(args=args):
+            return set().union(*(_names(arg) for arg in args))
+
+
 # --- the public face -------------------------------------------------------------------------------------------
 
 _KEY = object()
@@ -614,21 +683,24 @@ def _checked_value(name: str, kind: str, value: object) -> Value:
 class Formula:
     """A parsed, type-checked, compiled formula; immutable, and made only by `parse()`."""
 
-    __slots__ = ("_kinds", "_numbers", "_others", "_run", "result_type", "text", "variables")
+    __slots__ = ("_kinds", "_numbers", "_others", "_run", "proportional_to", "result_type", "text", "variables")
     text: str
     variables: frozenset[str]  # the variable names the formula actually uses
+    proportional_to: frozenset[str]  # number variables x with f(x) = f(1)·x, whatever the others
     result_type: str
     _kinds: dict[str, str]
     _numbers: tuple[str, ...]
     _others: tuple[tuple[str, type], ...]
     _run: _Fn
 
-    def __init__(self, key: object, text: str, kinds: Mapping[str, str], result_type: str, run: _Fn) -> None:
+    def __init__(self, key: object, text: str, kinds: Mapping[str, str], result_type: str, run: _Fn,
+                 proportional_to: frozenset[str] = frozenset()) -> None:
         if key is not _KEY:
             raise TypeError("a Formula is made by parse()")
         init = object.__setattr__
         init(self, "text", text)
         init(self, "variables", frozenset(kinds))
+        init(self, "proportional_to", proportional_to)
         init(self, "result_type", result_type)
         init(self, "_kinds", dict(sorted(kinds.items())))
         init(self, "_numbers", tuple(name for name, kind in sorted(kinds.items()) if kind == NUMBER))
@@ -698,4 +770,7 @@ def parse(text: str, variables: Mapping[str, str], *, result_type: str = "number
     kind, run = compiler.compile(tree)
     if kind != result_type:
         raise FormulaError(f"the formula gives {kind}, expected {result_type}", tree.start)
-    return Formula(_KEY, text, compiler.used, result_type, run)
+    proportional = frozenset(
+        name for name, kind in compiler.used.items() if kind == NUMBER and _shape(tree, name) == _LINEAR
+    )
+    return Formula(_KEY, text, compiler.used, result_type, run, proportional)

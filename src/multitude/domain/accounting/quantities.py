@@ -14,18 +14,27 @@ from typing import Annotated
 from pydantic import StringConstraints
 
 __all__ = [
+    "PICO",
     "Amount",
+    "Money",
+    "Price",
     "Quantity",
     "canonical_decimal",
     "day_of",
     "decimal_of",
     "parse_duration",
+    "split_units",
 ]
 
-# Quantities of one contribution (hours, units, a rate): at most 12 digits before the point and
-# 6 after. Money (incomes, transfers, values per unit) may be of any realistic size.
+# Quantities of one contribution (hours, units): at most 12 digits before the point and 6 after.
+# Prices (a rate, a value per unit): 15 and 6. Money one contributes: 15 and 12. So a
+# contribution's own value has at most 12 decimals and fits the database's integers, while an
+# income to distribute may be of any size.
 Quantity = Annotated[str, StringConstraints(pattern=r"^(0|[1-9][0-9]{0,11})(\.[0-9]{0,5}[1-9])?$")]
+Price = Annotated[str, StringConstraints(pattern=r"^(0|[1-9][0-9]{0,14})(\.[0-9]{0,5}[1-9])?$")]
+Money = Annotated[str, StringConstraints(pattern=r"^(0|[1-9][0-9]{0,14})(\.[0-9]{0,11}[1-9])?$")]
 Amount = Annotated[str, StringConstraints(pattern=r"^(0|[1-9][0-9]{0,39})(\.[0-9]{0,17}[1-9])?$")]
+PICO = 10**12  # a contribution's value is kept as whole units and millionths of millionths
 
 _DURATION = re.compile(r"^(?:(?P<d>\d+(?:\.\d+)?)d)?(?:(?P<h>\d+(?:\.\d+)?)h)?(?:(?P<m>\d+)m)?$")
 
@@ -69,6 +78,14 @@ def parse_duration(text: str) -> str:
     if hours <= 0:
         raise ValueError(f"duration {text!r}: must be more than nothing")
     return canonical_decimal(hours, "duration")
+
+
+def split_units(value: Decimal, scale: int) -> tuple[int, int]:
+    """(whole units, parts of 1/scale) of a non-negative value with at most log10(scale) decimals."""
+    scaled = value * scale
+    if scaled != scaled.to_integral_value():
+        raise ValueError(f"{value} has more decimals than 1/{scale}")
+    return divmod(int(scaled), scale)
 
 
 def day_of(time: str) -> str:

@@ -23,7 +23,14 @@ from fractions import Fraction
 from multitude.domain.accounting.equation import Bucket, Filter
 from multitude.domain.accounting.flow import Edge, FlowError, solve
 from multitude.domain.accounting.tally import Group, TallyQuery, tally
-from multitude.domain.accounting.valuation import DistributionError, columns_for, holders, value_of, worth
+from multitude.domain.accounting.valuation import (
+    DistributionError,
+    columns_for,
+    holders,
+    role_check,
+    value_of,
+    worth,
+)
 from multitude.domain.state import State
 
 __all__ = ["CITATIONS", "Share", "Target", "rollup"]
@@ -125,7 +132,7 @@ def _process_edges(state: State, network: str, bucket: Bucket, process: str, day
 
 
 def _excluded(state: State, network: str, where: Filter, group: Group) -> bool:
-    return not where.holds(lambda role: (network, group.contributor, role) in state.roles)
+    return not where.holds(role_check(state, network, group.contributor))
 
 
 def _resource_edges(state: State, network: str, rule: int, resource: str,

@@ -27,6 +27,9 @@ class ContributionRow(NamedTuple):
     hours: str
     quantity: str
     value: str  # the contribution's own value (see equation.VARIABLES)
+    value_whole: int  # the value again, as integers a database adds up exactly:
+    value_pico: int  # whole units, and millionths of millionths
+    hours_micro: int  # hours in millionths
     rate: str
     percent: str
     value_per_unit: str

@@ -20,7 +20,7 @@ from multitude.domain.accounting.bodies import (
 )
 from multitude.domain.accounting.distribution import DistributionError, Target, equation_in_force, split_income
 from multitude.domain.accounting.equation import EquationError, parse_equation
-from multitude.domain.accounting.quantities import canonical_decimal, day_of
+from multitude.domain.accounting.quantities import PICO, canonical_decimal, day_of, split_units
 from multitude.domain.accounting.rows import (
     ClaimRow,
     ContributionRow,
@@ -125,9 +125,12 @@ def contribution_logged(state: State, event: Event, body: ContributionLogged, ac
         state.contributions[(net.network, old.contribution)] = old._replace(status="corrected", event=event.id)
     holder = f"resource:{body.resource}" if body.action in _HELD_BY_RESOURCE and body.resource else actor
     status = "validated" if charter.validation.policy == "none" else "pending"
+    value = _own_value(body, resource)
+    whole, pico = split_units(value, PICO)
     state.contributions[(net.network, event.id)] = ContributionRow(
         net.network, event.id, actor, holder, body.action,
-        body.hours or "0", body.quantity or "0", canonical_decimal(_own_value(body, resource)), body.rate or "0",
+        body.hours or "0", body.quantity or "0", canonical_decimal(value), whole, pico,
+        int(_decimal(body.hours) * 10**6), body.rate or "0",
         body.percent or "0",
         resource.value_per_unit if resource else "0", resource.value_per_unit_of_use if resource else "0",
         body.skill or "", resource.spec if resource else "", body.resource or "", body.process or "",

@@ -1,23 +1,25 @@
-"""Tallies: the validated contributions of a network that match a filter, grouped by everything
-a rule's formula reads, with how many share each group.
+"""Tallies: the validated contributions of a network that match a filter, grouped by what a
+rule reads, with how many share each group and the exact sums of the columns it adds up.
 
 A formula's value depends only on the variables it uses, so a rule is evaluated once per group
-rather than once per contribution; the count restores the sum exactly. The in-memory tally
-here is the definition; a store may answer the same question in SQL (a table that has a
-`tally` method is asked directly), and the contract tests hold both to the same answer.
+rather than once per contribution; the count restores the sum exactly. When a formula is
+proportional to a column (`value * 2`), that column is added up instead of grouped by. The
+in-memory tally here is the definition; a store answers the same question in SQL (a table
+that has a `tally` method is asked directly), and the contract tests hold both to the same
+answer.
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from decimal import Context, Decimal, Inexact, InvalidOperation, Overflow
 from typing import Any, Protocol, runtime_checkable
 
 from multitude.domain.accounting.equation import Filter
 from multitude.domain.accounting.rows import ContributionRow
 
-__all__ = ["COLUMNS", "Group", "TallyQuery", "Tallying", "matches", "tally"]
+__all__ = ["COLUMNS", "FILTER_COLUMNS", "SUMMABLE", "Group", "TallyQuery", "Tallying", "group_matches", "tally"]
 
 # The contribution column each formula variable is read from (days_ago is computed from `day`).
 COLUMNS: Mapping[str, str] = {
@@ -33,6 +35,9 @@ COLUMNS: Mapping[str, str] = {
     "skill": "skill",
     "spec": "spec",
 }
+SUMMABLE = ("value", "hours")  # columns a tally can add up exactly
+FILTER_COLUMNS = {"specs": "spec", "skills": "skill", "tags": "tags", "since": "day", "until": "day"}
+_EXACT = Context(prec=400, traps=[Inexact, Overflow, InvalidOperation])
 
 
 @dataclass(frozen=True)
@@ -42,6 +47,7 @@ class TallyQuery:
     columns: tuple[str, ...]  # contribution columns to group by, besides holder, contributor, action
     process: frozenset[str] | None = None  # only contributions to these processes
     resource: frozenset[str] | None = None  # only contributions naming these resources
+    sums: tuple[str, ...] = ()  # columns of SUMMABLE to add up in each group
 
 
 @dataclass(frozen=True, order=True)
@@ -51,6 +57,10 @@ class Group:
     action: str
     values: tuple[str, ...]  # in the order of TallyQuery.columns
     count: int
+    sums: tuple[Decimal, ...] = ()  # in the order of TallyQuery.sums
+
+    def value(self, columns: tuple[str, ...], column: str) -> str:
+        return self.action if column == "action" else self.values[columns.index(column)]
 
 
 @runtime_checkable
@@ -58,8 +68,7 @@ class Tallying(Protocol):
     def tally(self, query: TallyQuery) -> list[Group]: ...
 
 
-def matches(row: ContributionRow, query: TallyQuery) -> bool:
-    """Whether a contribution is counted by the query (roles are checked by the caller)."""
+def _matches(row: ContributionRow, query: TallyQuery) -> bool:
     where = query.filter
     return (
         row.network == query.network
@@ -75,12 +84,30 @@ def matches(row: ContributionRow, query: TallyQuery) -> bool:
     )
 
 
+def group_matches(group: Group, columns: tuple[str, ...], where: Filter) -> bool:
+    """Whether a group (grouped by at least the columns `where` reads) passes `where`; roles
+    are checked by the caller."""
+    column = group.values.__getitem__
+    return (
+        (where.actions is None or group.action in where.actions)
+        and (where.specs is None or column(columns.index("spec")) in where.specs)
+        and (where.skills is None or column(columns.index("skill")) in where.skills)
+        and all(any(f",{tag}," in column(columns.index("tags")) for tag in wanted) for wanted in where.tags)
+        and (where.since is None or column(columns.index("day")) >= where.since)
+        and (where.until is None or column(columns.index("day")) <= where.until)
+    )
+
+
 def _in_memory(rows: Iterable[ContributionRow], query: TallyQuery) -> list[Group]:
-    counts: Counter[tuple[str, ...]] = Counter()
+    found: dict[tuple[str, ...], list[Any]] = {}
     for row in rows:
-        if matches(row, query):
-            counts[(row.holder, row.contributor, row.action, *(getattr(row, c) for c in query.columns))] += 1
-    return sorted(Group(key[0], key[1], key[2], key[3:], count) for key, count in counts.items())
+        if _matches(row, query):
+            key = (row.holder, row.contributor, row.action, *(getattr(row, c) for c in query.columns))
+            entry = found.setdefault(key, [0, *(Decimal(0) for _ in query.sums)])
+            entry[0] += 1
+            for index, column in enumerate(query.sums, 1):
+                entry[index] = _EXACT.add(entry[index], Decimal(getattr(row, column)))
+    return sorted(Group(key[0], key[1], key[2], key[3:], entry[0], tuple(entry[1:])) for key, entry in found.items())
 
 
 def tally(contributions: Mapping[Any, ContributionRow], query: TallyQuery) -> list[Group]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 import json
 from collections import defaultdict
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from fractions import Fraction
 
@@ -15,7 +16,7 @@ from multitude.domain.accounting.tally import COLUMNS, Group
 from multitude.domain.networks.rules import charter_of
 from multitude.domain.state import State
 
-__all__ = ["DistributionError", "columns_for", "holders", "leavers", "value_of", "worth"]
+__all__ = ["DistributionError", "columns_for", "holders", "leavers", "role_check", "value_of", "worth"]
 
 _TEXT = ("action", "skill", "spec")
 
@@ -30,10 +31,14 @@ def columns_for(rule: Rule) -> tuple[str, ...]:
     return tuple(dict.fromkeys([COLUMNS[name] for name in sorted(rule.formula.variables)] + ["value"]))
 
 
-def value_of(rule: Rule, columns: tuple[str, ...], group: Group, day: str) -> Decimal:
-    """The value `rule` gives one contribution of `group`, on calendar day `day`."""
-    env: dict[str, Decimal | str | bool] = {}
+def value_of(rule: Rule, columns: tuple[str, ...], group: Group, day: str,
+             fixed: Mapping[str, Decimal] | None = None) -> Decimal:
+    """The value `rule` gives one contribution of `group`, on calendar day `day`; variables in
+    `fixed` take the value given there instead."""
+    env: dict[str, Decimal | str | bool] = dict(fixed or {})
     for name in rule.formula.variables:
+        if name in env:
+            continue
         raw = group.action if name == "action" else group.values[columns.index(COLUMNS[name])]
         if name == "days_ago":
             env[name] = Decimal((datetime.date.fromisoformat(day) - datetime.date.fromisoformat(raw)).days)
@@ -81,6 +86,11 @@ def holders(state: State, network: str, holder: str) -> list[tuple[str, Fraction
     if total == 0:
         return [(network, Fraction(1))]
     return [(agent, part / total) for agent, part in sorted(funders.items())]
+
+
+def role_check(state: State, network: str, agent: str) -> Callable[[str], bool]:
+    """Whether `agent` holds a role in `network`, one role at a time."""
+    return lambda role: (network, agent, role) in state.roles
 
 
 def leavers(state: State, network: str) -> dict[str, str]:

@@ -79,7 +79,7 @@ class Currency(Body):
     """A currency the network accounts in, and how many decimals its minor unit has."""
 
     code: Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Z0-9]{2,11}$")]
-    decimals: Annotated[int, Field(ge=0, le=18)] = 2
+    decimals: Annotated[int, Field(ge=0, le=12)] = 2
 
 
 class Leavers(Body):

@@ -1,0 +1,126 @@
+"""The value of every agent's contributions under each rule of an equation, from one tally.
+
+All the rules of a network's equation are answered by a single tally: grouped by what any
+rule reads or filters on, adding up (instead of grouping by) a column that every rule using it
+is proportional to. Each rule then keeps the groups its filter admits and values them; a group
+of contributions proportional to the summed column is valued once, as f(1) × the sum.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from decimal import Context, Decimal, Inexact, InvalidOperation, Overflow
+from fractions import Fraction
+
+from multitude.domain.accounting.equation import Filter, Rule
+from multitude.domain.accounting.tally import COLUMNS, FILTER_COLUMNS, SUMMABLE, Group, TallyQuery, group_matches, tally
+from multitude.domain.accounting.valuation import holders, leavers, role_check, value_of
+from multitude.domain.state import State
+
+__all__ = ["Valued", "value_rules"]
+
+_EXACT = Context(prec=400, traps=[Inexact, Overflow, InvalidOperation])
+
+
+@dataclass
+class Valued:
+    """One rule's value per agent, and how many contributions it counted."""
+
+    whole: dict[str, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
+    shared: dict[str, Fraction] = field(default_factory=lambda: defaultdict(Fraction))  # bought by several
+    counts: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+
+    def agents(self) -> list[str]:
+        return sorted(set(self.whole) | set(self.shared))
+
+    def total(self, agent: str) -> Fraction:
+        return Fraction(self.whole.get(agent, Decimal(0))) + self.shared.get(agent, Fraction(0))
+
+
+@dataclass(frozen=True)
+class _Plan:
+    columns: tuple[str, ...]
+    sums: tuple[str, ...]
+    summed: dict[str, str | None]  # rule.where -> the column it is valued by sum of, if any
+
+
+def _filter_columns(where: Filter) -> set[str]:
+    used = set()
+    for name, column in FILTER_COLUMNS.items():
+        if getattr(where, name) not in (None, ()):
+            used.add(column)
+    return used
+
+
+def _plan(rules: Sequence[Rule]) -> _Plan:
+    choice: dict[str, str | None] = {}
+    grouped: set[str] = set()
+    for rule in rules:
+        proportional = [c for c in SUMMABLE if c in rule.formula.proportional_to]
+        choice[rule.where] = proportional[0] if proportional else None
+        reads = {COLUMNS[name] for name in rule.formula.variables} - {"action"}
+        grouped |= (reads - {choice[rule.where]}) | _filter_columns(rule.filter)
+    summed = {where: column if column not in grouped else None for where, column in choice.items()}
+    sums = tuple(c for c in SUMMABLE if c == "value" or c in summed.values())
+    return _Plan(tuple(sorted(grouped)), sums, summed)
+
+
+def _actions(rules: Sequence[Rule]) -> frozenset[str] | None:
+    if any(rule.filter.actions is None for rule in rules):
+        return None
+    return frozenset().union(*(rule.filter.actions or () for rule in rules))
+
+
+def value_rules(state: State, network: str, rules: Sequence[Rule], day: str,
+                record: Callable[[str], None]) -> dict[str, Valued]:
+    """Each rule's values (by `rule.where`), from the network's validated contributions;
+    `record` is told every group counted, for the contributions digest."""
+    if not rules:
+        return {}
+    plan = _plan(rules)
+    query = TallyQuery(network, Filter(actions=_actions(rules)), plan.columns, sums=plan.sums)
+    groups = tally(state.contributions, query)
+    for group in groups:
+        record(f"{group.holder}\t{group.contributor}\t{group.action}\t{'|'.join(group.values)}\t{group.count}"
+               f"\t{'|'.join(map(str, group.sums))}")
+    standing = leavers(state, network)
+    owners: dict[str, list[tuple[str, Fraction]]] = {}
+    result = {}
+    for rule in rules:
+        valued = Valued()
+        summed = plan.summed[rule.where]
+        for group in groups:
+            if not group_matches(group, plan.columns, rule.filter) or not rule.filter.holds(
+                role_check(state, network, group.contributor)
+            ):
+                continue
+            if group.holder not in owners:
+                owners[group.holder] = holders(state, network, group.holder)
+            _add(valued, rule, plan, summed, group, day, owners[group.holder], standing)
+        result[rule.where] = valued
+    return result
+
+
+def _add(valued: Valued, rule: Rule, plan: _Plan, summed: str | None, group: Group, day: str,
+         owners: list[tuple[str, Fraction]], standing: dict[str, str]) -> None:
+    face = group.sums[plan.sums.index("value")]
+    if summed is None:
+        each = value_of(rule, plan.columns, group, day, {})
+        amount = _EXACT.multiply(each, group.count)
+    else:
+        amount = _EXACT.multiply(value_of(rule, plan.columns, group, day, {summed: Decimal(1)}),
+                                 group.sums[plan.sums.index(summed)])
+    for agent, part in owners:
+        if standing.get(agent) == "bad":  # a bad leaver keeps cash at face value, nothing else
+            if group.action != "transfer":
+                continue
+            counted = face
+        else:
+            counted = amount
+        if part == 1:
+            valued.whole[agent] = _EXACT.add(valued.whole[agent], counted)
+        else:
+            valued.shared[agent] += Fraction(counted) * part
+        valued.counts[agent] += group.count
