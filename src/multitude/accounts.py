@@ -96,13 +96,18 @@ class Accounts(Directory):
         raise NodeError(f"no {kind} {ref!r} here")
 
     def _contribution_ref(self, network: str, ref: str) -> str:
+        """A contribution of `network` by id or unique id prefix (6+ hex digits)."""
         if (network, ref) in self.projector.state.contributions:
             return ref
-        found = [key[1] for key in self.projector.state.contributions if key[0] == network and len(ref) >= 6
-                 and key[1].startswith(ref)]
+        found = [row.contribution for row in self._settled_rows("contributions", network=network)
+                 if len(ref) >= 6 and row.contribution.startswith(ref)]
         if len(found) == 1:
-            return found[0]
+            return str(found[0])
         raise NodeError(f"no contribution {ref!r} in this network" if not found else f"{ref!r} names several")
+
+    def _settled_rows(self, table: str, **equal: Any) -> list[Any]:
+        self._settled()
+        return self.projector.select(table, **equal)
 
     def validate_contribution(self, network: str, contribution: str, note: str = "") -> Any:
         net = self.network(network).network
@@ -122,10 +127,12 @@ class Accounts(Directory):
     def contributions(self, network: str, status: str | None = None,
                       contributor: str | None = None) -> list[ContributionRow]:
         net = self.network(network).network
-        who = self.resolve_agent(contributor) if contributor else None
-        rows = [row for key, row in self._settled().contributions.items() if key[0] == net
-                and (status is None or row.status == status) and (who is None or row.contributor == who)]
-        return sorted(rows, key=lambda row: (row.day, row.contribution))
+        where: dict[str, str] = {"network": net}
+        if status is not None:
+            where["status"] = status
+        if contributor is not None:
+            where["contributor"] = self.resolve_agent(contributor)
+        return sorted(self._settled_rows("contributions", **where), key=lambda row: (row.day, row.contribution))
 
     # -- resources and processes -----------------------------------------------------------
     def create_resource(self, network: str, name: str, spec: str, *, unit: str = "",
@@ -250,8 +257,8 @@ class Accounts(Directory):
     def payout_lines(self, distribution: str, agent: str | None = None) -> list[PayoutRow]:
         """The lines of a distribution, each with the reason for it (the explanation)."""
         row = self.distribution(distribution)
-        who = self.resolve_agent(agent) if agent else None
-        lines = [line for key, line in self.projector.state.payouts.items() if key[0] == row.distribution
-                 and (who is None or line.recipient == who)]
-        return sorted(lines, key=lambda line: line.line)
+        where = {"distribution": row.distribution}
+        if agent is not None:
+            where["recipient"] = self.resolve_agent(agent)
+        return sorted(self._settled_rows("payouts", **where), key=lambda line: line.line)
 

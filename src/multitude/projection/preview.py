@@ -7,6 +7,7 @@ from dataclasses import fields
 from typing import Any
 
 from multitude.domain import Outcome, State, apply
+from multitude.domain.accounting.tally import Group, Tallying, TallyQuery, tally
 from multitude.projection.order import Entry
 
 __all__ = ["preview"]
@@ -49,6 +50,12 @@ class _Overlay(MutableMapping[Any, Any]):
         if key in self.changes:
             return self.changes[key] is not _GONE
         return key in self.base
+
+    def tally(self, query: TallyQuery) -> list[Group]:
+        """The base's own tally while nothing here changed; else the tally of what is seen here."""
+        if not self.changes and isinstance(self.base, Tallying):
+            return self.base.tally(query)
+        return tally(dict(self.items()), query)
 
 
 def preview(state: State, entry: Entry) -> Outcome:

@@ -18,7 +18,8 @@ from multitude.domain import InvalidBody, State, apply, validate_body
 from multitude.ledger import CanonicalError, Event
 from multitude.ledger.event import from_stored
 from multitude.projection.order import Entry, Known, OrderKey, Resolution, requirements, resolve
-from multitude.projection.tables import FINGERPRINT, STATE_SPECS, TrackedTable, tracked_state
+from multitude.projection.stored import StoredTable
+from multitude.projection.tables import FINGERPRINT, LARGE, STATE_SPECS, TrackedTable, tracked_state
 from multitude.store import STATUS_SPEC, EventRow, StatusRow, Store
 
 __all__ = ["Appended", "Projector", "StatusRow", "entry_from_row", "fold_log"]
@@ -85,7 +86,7 @@ class Projector:
 
     def __init__(self, store: Store) -> None:
         self.store = store
-        self.state: State = tracked_state()
+        self.state: State = tracked_state(store)
         self._version: str | None = None
         if store.prepare_projection(STATE_SPECS, FINGERPRINT) or store.get_meta(_STALE) is not None:
             self.rebuild()  # never folded, or a submission stopped before its deferred fold
@@ -94,7 +95,9 @@ class Projector:
 
     # -- state kept in memory, in step with the store --------------------------------------
     def _load(self) -> None:
-        self.state = tracked_state({spec.name: self.store.rows(spec) for spec in STATE_SPECS})
+        self.state = tracked_state(
+            self.store, {spec.name: self.store.rows(spec) for spec in STATE_SPECS if spec.name not in LARGE}
+        )
         self._version = self.store.get_meta("projection_version")
 
     def refresh(self) -> None:
@@ -106,6 +109,9 @@ class Projector:
         """Write what the fold changed in the state tables, and where the fold stands."""
         for spec in STATE_SPECS:
             table = self.state.table(spec.name)
+            if isinstance(table, StoredTable):
+                table.write()
+                continue
             assert isinstance(table, TrackedTable)
             upserts, deletes = table.changes()
             self.store.delete(spec, deletes)
@@ -115,6 +121,13 @@ class Projector:
         version = str(int(self._version or 0) + 1)
         self.store.set_meta("projection_version", version)
         self._version = version
+
+    def select(self, table: str, **equal: Any) -> list[Any]:
+        """Rows of a state table whose columns equal the values given."""
+        mapping = self.state.table(table)
+        if isinstance(mapping, StoredTable):
+            return mapping.select(**equal)
+        return [row for row in mapping.values() if all(getattr(row, k) == v for k, v in equal.items())]
 
     def tail_time(self) -> str | None:
         """The causal time of the last event folded, if any."""
@@ -218,7 +231,7 @@ class Projector:
 
     def _refold(self) -> list[StatusRow]:
         self.store.clear_projection(STATE_SPECS)
-        self.state = tracked_state()
+        self.state = tracked_state(self.store)
         statuses = fold_log(self.store.events(), self.state)
         self.store.set_statuses(statuses)
         placed = [row for row in statuses if row[6] is not None]

@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, MutableMapping
 from typing import Any
 
 from multitude.domain import TABLES, State, Table
-from multitude.store import STATUS_SPEC, TableSpec
+from multitude.projection.stored import StoredTable, Tallies
+from multitude.store import STATUS_SPEC, Store, TableSpec
 
-__all__ = ["FINGERPRINT", "SPECS", "STATE_SPECS", "TrackedTable", "tracked_state"]
+__all__ = ["FINGERPRINT", "LARGE", "SPECS", "STATE_SPECS", "TrackedTable", "tracked_state"]
+
+# Tables that grow with the log, kept in the store rather than in memory.
+LARGE: dict[str, type[StoredTable]] = {"contributions": Tallies, "verdicts": StoredTable, "payouts": StoredTable}
 
 
 def _spec(table: Table) -> TableSpec:
@@ -57,10 +61,14 @@ class TrackedTable(dict[Any, Any]):
         return upserts, deletes
 
 
-def tracked_state(rows: dict[str, Iterable[tuple[Any, ...]]] | None = None) -> State:
-    """A State whose tables are TrackedTables, filled from stored rows when given."""
-    tables: dict[str, TrackedTable] = {}
-    for table in TABLES:
+def tracked_state(store: Store, rows: dict[str, Iterable[tuple[Any, ...]]] | None = None) -> State:
+    """A State whose tables are TrackedTables, filled from stored rows when given, except the
+    large tables, which read and write `store` as the fold goes (see stored.py)."""
+    tables: dict[str, MutableMapping[Any, Any]] = {}
+    for table, spec in zip(TABLES, STATE_SPECS, strict=True):
+        if table.name in LARGE:
+            tables[table.name] = LARGE[table.name](store, spec, table.row)
+            continue
         stored = (rows or {}).get(table.name, ())
         tables[table.name] = TrackedTable((tuple(row[: table.key]), table.row(*row)) for row in stored)
     return State(**tables)

@@ -15,6 +15,7 @@ from decimal import Context, Decimal, Inexact, InvalidOperation, Overflow
 from fractions import Fraction
 
 from multitude.domain.accounting.equation import Filter, Rule
+from multitude.domain.accounting.quantities import canonical_decimal
 from multitude.domain.accounting.tally import COLUMNS, FILTER_COLUMNS, SUMMABLE, Group, TallyQuery, group_matches, tally
 from multitude.domain.accounting.valuation import holders, leavers, role_check, value_of
 from multitude.domain.state import State
@@ -84,7 +85,7 @@ def value_rules(state: State, network: str, rules: Sequence[Rule], day: str,
     groups = tally(state.contributions, query)
     for group in groups:
         record(f"{group.holder}\t{group.contributor}\t{group.action}\t{'|'.join(group.values)}\t{group.count}"
-               f"\t{'|'.join(map(str, group.sums))}")
+               f"\t{'|'.join(canonical_decimal(total) for total in group.sums)}")
     standing = leavers(state, network)
     owners: dict[str, list[tuple[str, Fraction]]] = {}
     result = {}
