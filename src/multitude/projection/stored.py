@@ -116,7 +116,8 @@ class Tallies(StoredTable):
             conditions.append(Condition("day", ">=", where.since))
         if where.until is not None:
             conditions.append(Condition("day", "<=", where.until))
-        group_by = ("holder", "contributor", "action", *query.columns)
+        lead = ("holder", "contributor", "action") if query.by_contributor else ("holder", "action")
+        group_by = (*lead, *query.columns)
         sums = [column for summed in query.sums for column in _SUMMED[summed]]
         groups = []
         width = len(group_by)
@@ -129,5 +130,6 @@ class Tallies(StoredTable):
                 else:
                     totals.append(Decimal(row[position]).scaleb(-6))
                     position += 1
-            groups.append(Group(row[0], row[1], row[2], tuple(row[3:width]), int(row[-1]), tuple(totals)))
+            holder, contributor, action = row[:3] if query.by_contributor else (row[0], "", row[1])
+            groups.append(Group(holder, contributor, action, tuple(row[len(lead):width]), int(row[-1]), tuple(totals)))
         return sorted(groups)

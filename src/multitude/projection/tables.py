@@ -18,17 +18,23 @@ __all__ = ["FINGERPRINT", "LARGE", "SPECS", "STATE_SPECS", "TrackedTable", "trac
 LARGE: dict[str, type[StoredTable]] = {"contributions": Tallies, "verdicts": StoredTable, "payouts": StoredTable}
 
 
+# Besides each table's key: what rollup looks up (a process's inputs, a resource's producers).
+INDEXES: dict[str, tuple[tuple[str, ...], ...]] = {
+    "contributions": (("network", "process"), ("network", "resource")),
+}
+
+
 def _spec(table: Table) -> TableSpec:
     ints = table.int_columns()
     columns = tuple((name, "int" if name in ints else "text") for name in table.columns)
-    return TableSpec(table.name, columns, table.key)
+    return TableSpec(table.name, columns, table.key, INDEXES.get(table.name, ()))
 
 
 STATE_SPECS: tuple[TableSpec, ...] = tuple(_spec(table) for table in TABLES)
 SPECS: tuple[TableSpec, ...] = (*STATE_SPECS, STATUS_SPEC)
 # The shape of every projection table; when it changes, stores drop and refold their projection.
 FINGERPRINT = hashlib.sha256(
-    json.dumps(["statuses beside events; every role listed", *([s.name, s.columns, s.key] for s in SPECS)]).encode()
+    json.dumps(["statuses beside events; every role listed", *([s.name, s.columns, s.key, s.indexes] for s in SPECS)]).encode()
 ).hexdigest()[:16]
 
 

@@ -51,11 +51,13 @@ class EventRow(NamedTuple):
 
 @dataclass(frozen=True)
 class TableSpec:
-    """A projection table: its columns (name, 'text' or 'int') and how many lead the key."""
+    """A projection table: its columns (name, 'text' or 'int'), how many lead the key, and the
+    column lists to index besides the key."""
 
     name: str
     columns: tuple[tuple[str, str], ...]
     key: int
+    indexes: tuple[tuple[str, ...], ...] = ()
 
     @property
     def column_names(self) -> tuple[str, ...]:

@@ -9,9 +9,12 @@ keys stand for (agents, debts, contributions) belong here.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from decimal import Decimal
 from fractions import Fraction
+
+_MAX_COMMON_BITS = 1 << 16  # beyond this, one common denominator costs more than Fractions
 
 __all__ = ["ApportionError", "apportion", "apportion_capped", "minor_unit"]
 
@@ -26,7 +29,7 @@ def minor_unit(decimals: int) -> Decimal:
     return Decimal((0, (1,), -decimals))
 
 
-def apportion(total: Decimal, weights: Mapping[str, Fraction], decimals: int) -> dict[str, Decimal]:
+def apportion(total: Decimal, weights: Mapping[str, Fraction | Decimal], decimals: int) -> dict[str, Decimal]:
     """Split `total` in proportion to `weights`, in whole minor units, by the largest remainder method.
 
     Each key first gets the floor of its exact share total·w/W in minor units; the minor units
@@ -35,18 +38,18 @@ def apportion(total: Decimal, weights: Mapping[str, Fraction], decimals: int) ->
     each amount is quantized to exactly `decimals` places, and the amounts sum to `total` exactly.
 
     Raises ApportionError if `decimals` is not an int >= 0, `total` is not a finite Decimal >= 0
-    made of whole minor units, or a weight is not a Fraction (or int) >= 0, or no weight is > 0.
+    made of whole minor units, or a weight is not a Fraction, Decimal or int >= 0, or no weight is > 0.
     """
     _check_decimals(decimals)
     units = _to_units(total, decimals, "total")
-    ws = _check_weights(weights)
-    shares = _largest_remainder(units, {k: w for k, w in ws.items() if w > 0})
-    return {key: _from_units(shares.get(key, 0), decimals) for key in ws}
+    ratios = _check_weights(weights)
+    shares = _largest_remainder(units, {k: r for k, r in ratios.items() if r[0] > 0})
+    return {key: _from_units(shares.get(key, 0), decimals) for key in ratios}
 
 
 def apportion_capped(
     total: Decimal,
-    weights: Mapping[str, Fraction],
+    weights: Mapping[str, Fraction | Decimal],
     caps: Mapping[str, Decimal],
     decimals: int,
 ) -> tuple[dict[str, Decimal], Decimal]:
@@ -67,10 +70,10 @@ def apportion_capped(
     """
     _check_decimals(decimals)
     units = _to_units(total, decimals, "total")
-    ws = _check_weights(weights)
-    floored_caps = _check_caps(caps, ws, decimals)
+    ratios = _check_weights(weights)
+    floored_caps = _check_caps(caps, ratios, decimals)
 
-    positive = {k: w for k, w in ws.items() if w > 0}
+    positive = {k: Fraction(*r) for k, r in ratios.items() if r[0] > 0}
     # Water-filling: a key whose cap/weight ratio is at or below the current level λ is capped;
     # removing it can only raise λ, so one pass over the ratios in ascending order finds the level.
     capped_keys = sorted((k for k in positive if k in floored_caps), key=lambda k: (floored_caps[k] / positive[k], k))
@@ -88,17 +91,42 @@ def apportion_capped(
     if open_weight == 0:
         leftover = remaining
     else:
-        open_keys = {k: w for k, w in positive.items() if k not in amounts}
+        open_keys = {k: ratios[k] for k in positive if k not in amounts}
         amounts.update(_largest_remainder(remaining, open_keys))
         leftover = 0
-    result = {key: _from_units(amounts.get(key, 0), decimals) for key in ws}
+    result = {key: _from_units(amounts.get(key, 0), decimals) for key in ratios}
     return result, _from_units(leftover, decimals)
 
 
-def _largest_remainder(units: int, weights: Mapping[str, Fraction]) -> dict[str, int]:
-    """Hamilton's method on positive weights: whole units summing to `units`, ties to the smallest key."""
+def _largest_remainder(units: int, weights: Mapping[str, tuple[int, int]]) -> dict[str, int]:
+    """Hamilton's method on positive weights (numerator, denominator): whole units summing to
+    `units`, ties to the smallest key.
+
+    The weights are brought to one denominator, so the shares and remainders are integers
+    (exact, and quick for many keys); when the common denominator would be enormous (weights
+    of unrelated denominators), the shares are computed as Fractions instead.
+    """
     if not weights:
         return {}
+    common = 1
+    for denominator in {ratio[1] for ratio in weights.values()}:
+        common = math.lcm(common, denominator)
+        if common.bit_length() > _MAX_COMMON_BITS:
+            return _largest_remainder_fractions(units, {k: Fraction(*r) for k, r in weights.items()})
+    scaled = {key: numerator * (common // denominator) for key, (numerator, denominator) in weights.items()}
+    weight_sum = sum(scaled.values())
+    floors: dict[str, int] = {}
+    remainders: dict[str, int] = {}
+    for key, weight in scaled.items():
+        floors[key], remainders[key] = divmod(units * weight, weight_sum)
+    short = units - sum(floors.values())
+    # The remainders sum to `short` whole units and each is below one, so at least `short` are > 0.
+    for key in sorted(weights, key=lambda k: (-remainders[k], k))[:short]:
+        floors[key] += 1
+    return floors
+
+
+def _largest_remainder_fractions(units: int, weights: Mapping[str, Fraction]) -> dict[str, int]:
     weight_sum = sum(weights.values(), Fraction(0))
     floors: dict[str, int] = {}
     remainders: dict[str, Fraction] = {}
@@ -107,7 +135,6 @@ def _largest_remainder(units: int, weights: Mapping[str, Fraction]) -> dict[str,
         floors[key] = exact.numerator // exact.denominator
         remainders[key] = exact - floors[key]
     short = units - sum(floors.values())
-    # The remainders sum to `short` and each is < 1, so at least `short` of them are > 0.
     for key in sorted(weights, key=lambda k: (-remainders[k], k))[:short]:
         floors[key] += 1
     return floors
@@ -148,22 +175,28 @@ def _from_units(units: int, decimals: int) -> Decimal:
     return Decimal((0, digits, -decimals))
 
 
-def _check_weights(weights: Mapping[str, Fraction]) -> dict[str, Fraction]:
-    checked: dict[str, Fraction] = {}
+def _check_weights(weights: Mapping[str, Fraction | Decimal]) -> dict[str, tuple[int, int]]:
+    """Each weight as (numerator, denominator), denominator > 0."""
+    checked: dict[str, tuple[int, int]] = {}
+    positive = False
     for key, weight in weights.items():
         if not isinstance(key, str):
             raise ApportionError(f"keys must be str, got {key!r}")
-        if isinstance(weight, bool) or not isinstance(weight, Fraction | int):
+        if isinstance(weight, bool) or not isinstance(weight, Fraction | int | Decimal):
             raise ApportionError(f"weight of {key!r} must be a Fraction, got {type(weight).__name__}")
-        if weight < 0:
+        if isinstance(weight, Decimal) and not weight.is_finite():
+            raise ApportionError(f"weight of {key!r} must be finite, got {weight}")
+        ratio = weight.as_integer_ratio()
+        if ratio[0] < 0:
             raise ApportionError(f"weight of {key!r} must be >= 0, got {weight}")
-        checked[key] = Fraction(weight)
-    if not any(w > 0 for w in checked.values()):
+        positive = positive or ratio[0] > 0
+        checked[key] = ratio
+    if not positive:
         raise ApportionError("at least one weight must be > 0")
     return checked
 
 
-def _check_caps(caps: Mapping[str, Decimal], weights: Mapping[str, Fraction], decimals: int) -> dict[str, int]:
+def _check_caps(caps: Mapping[str, Decimal], weights: Mapping[str, object], decimals: int) -> dict[str, int]:
     """Each cap floored to whole minor units."""
     floored: dict[str, int] = {}
     for key, cap in caps.items():

@@ -22,7 +22,7 @@ from decimal import Context, Decimal, Inexact, InvalidOperation, Overflow
 from fractions import Fraction
 from functools import lru_cache
 
-from multitude.domain.accounting.apportion import apportion_capped
+from multitude.domain.accounting.apportion import apportion, apportion_capped
 from multitude.domain.accounting.equation import Bucket, Equation, Rule, parse_equation
 from multitude.domain.accounting.rollup import CITATIONS, Target, rollup
 from multitude.domain.accounting.rows import EquationRow
@@ -33,6 +33,8 @@ from multitude.domain.state import State
 __all__ = ["ClaimChange", "DistributionError", "Line", "Split", "Target", "equation_in_force", "split_income"]
 
 _EXACT = Context(prec=400, traps=[Inexact, Overflow, InvalidOperation])  # sums that never round
+_EXACT_ROUNDING = Context(prec=400)  # for showing a value rounded
+_FOUR = Decimal("0.0001")
 _MAX_DEPTH = 32  # member networks nest at most this deep (membership has no cycles)
 
 
@@ -77,7 +79,7 @@ class Split:
 @dataclass
 class _Draft:
     recipient: str
-    exact: Fraction
+    exact: Fraction | Decimal  # the claim's weight (its value), or what it is paid once caps are applied
     bucket: str
     claim: str
     basis: str
@@ -125,11 +127,13 @@ def split_income(state: State, network: str, amount: Decimal, decimals: int, day
 
 def _split(context: _Context, network: str, amount: Decimal, decimals: int, depth: int,
            path: tuple[str, ...]) -> Iterator[Line]:
+    """The lines of `amount` received by `network`: first the income is shared among the buckets
+    (and what they leave, which the network keeps), then each bucket's part among its claims."""
     if depth > _MAX_DEPTH:
         raise DistributionError("member networks nest too deep")
     row = equation_in_force(context.state, network)
     document = context.document if depth == 0 and context.document is not None else row.document if row else None
-    drafts: list[_Draft] = []
+    portions: list[_Portion] = []
     total = Fraction(amount)
     paid_out = Fraction(0)
     if document is None:
@@ -140,28 +144,52 @@ def _split(context: _Context, network: str, amount: Decimal, decimals: int, dept
         context.digest.update(f"{network}\t{equation.digest}\n".encode())
         for bucket in equation.buckets:
             base = total if bucket.mode == "straight" else total - paid_out
-            share = base * Fraction(bucket.percent) / 100
-            bucket_drafts = _bucket(context, network, bucket, share)
-            drafts.extend(bucket_drafts)
-            paid_out += sum((d.exact for d in bucket_drafts), Fraction(0))
+            portion = _bucket(context, network, bucket, base * Fraction(bucket.percent) / 100)
+            portions.append(portion)
+            paid_out += portion.exact
         basis = f"what the buckets of {equation.name!r} (version {equation.version}) did not pay out"
-    drafts.append(_Draft(network, total - paid_out, "", "kept", basis))
-    keys = [f"{index:06d}" for index in range(len(drafts))]
-    caps = {key: _floor_units(d.cap, decimals) for key, d in zip(keys, drafts, strict=True) if d.cap is not None}
-    amounts, leftover = apportion_capped(amount, dict(zip(keys, (d.exact for d in drafts), strict=True)),
-                                         caps, decimals)
-    amounts[keys[-1]] = _EXACT.add(amounts[keys[-1]], leftover)  # the network keeps what rounding left
-    for key, draft in zip(keys, drafts, strict=True):
-        paid = amounts[key]
-        if draft.claim in ("debt", "once"):
-            _record_claim(context, network, draft, paid)
-        if paid == 0 and draft.claim != "kept":
-            continue
-        is_network = (draft.recipient,) in context.state.networks and draft.recipient != network
-        if is_network and draft.recipient not in path:
-            yield from _split(context, draft.recipient, paid, decimals, depth + 1, (*path, network))
-        elif paid != 0:
-            yield Line(draft.recipient, paid, network, draft.bucket, draft.claim, draft.basis)
+    keys = [f"{index:04d}" for index in range(len(portions))]
+    parts = apportion(amount, {**dict(zip(keys, (p.exact for p in portions), strict=True)),
+                               "kept": total - paid_out}, decimals)
+    kept = parts["kept"]
+    for key, portion in zip(keys, portions, strict=True):
+        paid, leftover = portion.share(parts[key], decimals)
+        kept = _EXACT.add(kept, leftover)  # what rounding could not give a settled debt
+        for draft, amount_paid in paid:
+            if draft.claim in ("debt", "once"):
+                _record_claim(context, network, draft, amount_paid)
+            if amount_paid == 0:
+                continue
+            is_network = (draft.recipient,) in context.state.networks and draft.recipient != network
+            if is_network and draft.recipient not in path:
+                yield from _split(context, draft.recipient, amount_paid, decimals, depth + 1, (*path, network))
+            else:
+                yield Line(draft.recipient, amount_paid, network, draft.bucket, draft.claim, draft.basis)
+    if kept:
+        yield Line(network, kept, network, "", "kept", basis)
+
+
+@dataclass
+class _Portion:
+    """What one bucket pays out: its exact amount, and the claims that share it by weight."""
+
+    exact: Fraction
+    drafts: list[_Draft]
+
+    def share(self, units: Decimal, decimals: int) -> tuple[list[tuple[_Draft, Decimal]], Decimal]:
+        """The bucket's rounded part shared among its claims by largest remainder, no claim
+        beyond its cap; and what is left (only when every claim is capped)."""
+        if not self.drafts:
+            return [], units
+        keys = [f"{index:06d}" for index in range(len(self.drafts))]
+        weights = dict(zip(keys, (d.exact for d in self.drafts), strict=True))
+        caps = {key: _floor_units(d.cap, decimals) for key, d in zip(keys, self.drafts, strict=True)
+                if d.cap is not None}
+        if caps:
+            amounts, leftover = apportion_capped(units, weights, caps, decimals)
+        else:
+            amounts, leftover = apportion(units, weights, decimals), Decimal(0)
+        return [(draft, amounts[key]) for key, draft in zip(keys, self.drafts, strict=True)], leftover
 
 
 def _floor_units(value: Fraction, decimals: int) -> Decimal:
@@ -178,13 +206,14 @@ def _record_claim(context: _Context, network: str, draft: _Draft, paid: Decimal)
                                       _EXACT.add(counted, draft.counted), _EXACT.add(so_far, paid)))
 
 
-def _bucket(context: _Context, network: str, bucket: Bucket, share: Fraction) -> list[_Draft]:
+def _bucket(context: _Context, network: str, bucket: Bucket, share: Fraction) -> _Portion:
     if share == 0:
-        return []
+        return _Portion(Fraction(0), [])
     if bucket.recipient is not None:
         recipient = network if bucket.recipient == "network" else bucket.recipient
         claim = "kept" if recipient == network else "recipient"
-        return [_Draft(recipient, share, bucket.name, claim, f"{bucket.percent}% {bucket.mode} to a fixed recipient")]
+        what = f"{bucket.percent}% {bucket.mode} to a fixed recipient"
+        return _Portion(share, [_Draft(recipient, Fraction(1), bucket.name, claim, what)])
     if context.target is not None and context.top == network:
         return _fill(share, _targeted(context, network, bucket, context.target))
     claims: list[_Draft] = []
@@ -193,25 +222,28 @@ def _bucket(context: _Context, network: str, bucket: Bucket, share: Fraction) ->
     return _fill(share, claims)
 
 
-def _fill(share: Fraction, claims: list[_Draft]) -> list[_Draft]:
-    """Split `share` in proportion to the claims' values, none beyond its cap (water-filling):
-    what capped claims cannot take goes to the others; what nobody can take is not paid out."""
+def _fill(share: Fraction, claims: list[_Draft]) -> _Portion:
+    """What a bucket of `share` pays its claims, sharing in proportion to their weights with
+    none beyond its cap (water-filling): what capped claims cannot take goes to the others;
+    what nobody can take is not paid out by this bucket."""
     active = [c for c in claims if c.exact > 0]
-    result: list[_Draft] = []
+    if not any(c.cap is not None for c in active):
+        return _Portion(share if active else Fraction(0), active)
+    paid: list[_Draft] = []
     remaining = share
     while active:
-        weight = sum((c.exact for c in active), Fraction(0))
+        weight = sum((Fraction(c.exact) for c in active), Fraction(0))
         level = remaining / weight
-        capped = [c for c in active if c.cap is not None and c.cap <= c.exact * level]
+        capped = [c for c in active if c.cap is not None and c.cap <= Fraction(c.exact) * level]
         if not capped:
-            result.extend(_with(c, c.exact * level) for c in active)
-            return result
+            paid.extend(_with(c, Fraction(c.exact) * level) for c in active)
+            return _Portion(share, paid)
         for claim in capped:
             assert claim.cap is not None
-            result.append(_with(claim, claim.cap))
+            paid.append(_with(claim, claim.cap))
             remaining -= claim.cap
         active = [c for c in active if c not in capped]
-    return result
+    return _Portion(share - remaining, paid)
 
 
 def _with(claim: _Draft, exact: Fraction) -> _Draft:
@@ -225,9 +257,9 @@ def _claims(context: _Context, network: str, bucket: Bucket, rule: Rule) -> list
     for agent in valued.agents():
         total = valued.total(agent)
         if rule.cap_per_agent is not None and total > rule.cap_per_agent:
-            total = Fraction(rule.cap_per_agent)
+            total = rule.cap_per_agent
         what = f"{_plural(valued.counts[agent])} valued {_shown(total)} by {rule.formula.text!r} ({rule.where})"
-        drafts.append(_claim(context.state, network, bucket, rule.claim, agent, total, total, what))
+        drafts.append(_claim(context.state, network, bucket, rule.claim, agent, total, what))
     return [d for d in drafts if d.exact > 0]
 
 
@@ -255,7 +287,7 @@ def _targeted(context: _Context, network: str, bucket: Bucket, target: Target) -
         rule = bucket.rules[share.rule]
         value = _agent_value(context, network, rule, share.agent)
         what = f"{_shown(share.part * 100)}% of what made it, through {share.via} ({rule.where})"
-        drafts.append(_claim(state, network, bucket, rule.claim, share.agent, share.part, value, what))
+        drafts.append(_claim(state, network, bucket, rule.claim, share.agent, value, what, part=share.part))
     drafts = [d for d in drafts if d.exact > 0]
     if unclaimed and drafts:
         drafts.append(_Draft(network, unclaimed, bucket.name, "kept",
@@ -263,20 +295,24 @@ def _targeted(context: _Context, network: str, bucket: Bucket, target: Target) -
     return drafts
 
 
-def _agent_value(context: _Context, network: str, rule: Rule, agent: str) -> Fraction:
+def _agent_value(context: _Context, network: str, rule: Rule, agent: str) -> Fraction | Decimal:
     """All an agent's value under a debt or one-time rule (what bounds such a claim)."""
     if rule.claim == "equity":
-        return Fraction(0)
+        return Decimal(0)
     total = _valued(context, network)[rule.where].total(agent)
-    return min(total, Fraction(rule.cap_per_agent)) if rule.cap_per_agent is not None else total
+    return min(total, rule.cap_per_agent) if rule.cap_per_agent is not None else total
 
 
 def _plural(count: int) -> str:
     return f"{count} contribution{'s' if count != 1 else ''}"
 
 
-def _shown(value: Fraction) -> str:
+def _shown(value: Fraction | Decimal) -> str:
     """A value as a person reads it: exact when short, else to four decimals with '≈'."""
+    if isinstance(value, Decimal):
+        if value == value.quantize(_FOUR, context=_EXACT_ROUNDING):
+            return format(value.normalize(_EXACT_ROUNDING), "f") if value else "0"
+        return "≈" + format(value.quantize(_FOUR, context=_EXACT_ROUNDING).normalize(_EXACT_ROUNDING), "f")
     if value.denominator == 1:
         return str(value.numerator)
     rounded = round(value, 4)
@@ -284,25 +320,36 @@ def _shown(value: Fraction) -> str:
     return text if Fraction(Decimal(text)) == value else f"≈{text}"
 
 
-def _claim(state: State, network: str, bucket: Bucket, kind: str, agent: str, weight: Fraction,
-           value: Fraction, what: str) -> _Draft:
-    """A claim of `kind` weighing `weight`; `value` is all the agent's value under the rule,
-    which a debt never exceeds and a one-time claim counts once."""
+def _claim(state: State, network: str, bucket: Bucket, kind: str, agent: str, value: Fraction | Decimal,
+           what: str, part: Fraction | None = None) -> _Draft:
+    """A claim of `kind`, where `value` is all the agent's value under the rule: an equity claim
+    weighs its value, a one-time claim what was not counted before, a debt what is still owed
+    (and never gets more). With `part` (an income for something made), the claim weighs that
+    share of it instead, still bounded as its kind says."""
     if kind == "equity":
-        return _Draft(agent, weight, bucket.name, "equity", what)
+        return _Draft(agent, value if part is None else part, bucket.name, "equity", what)
+    exact = Fraction(value)
     before = state.claims.get((network, bucket.name, agent, kind))
     counted = Fraction(Decimal(before.counted)) if before else Fraction(0)
     if kind == "once":
-        fresh = max(value - counted, Fraction(0))
-        return _Draft(agent, weight if fresh > 0 else Fraction(0), bucket.name, "once",
-                      f"{what}; {_shown(counted)} counted before", counted=_decimal(fresh))
+        fresh = max(exact - counted, Fraction(0))
+        weight = (fresh if part is None else part) if fresh > 0 else Fraction(0)
+        return _Draft(agent, weight, bucket.name, "once", f"{what}; {_shown(counted)} counted before",
+                      counted=_decimal(fresh))
     paid = Fraction(Decimal(before.paid)) if before else Fraction(0)
-    owed = max(value - paid, Fraction(0))
-    return _Draft(agent, weight if owed > 0 else Fraction(0), bucket.name, "debt",
-                  f"{what}; {_shown(paid)} repaid before, {_shown(owed)} owed",
-                  cap=owed, counted=_decimal(value - counted))
+    owed = max(exact - paid, Fraction(0))
+    weight = (owed if part is None else part) if owed > 0 else Fraction(0)
+    return _Draft(agent, weight, bucket.name, "debt", f"{what}; {_shown(paid)} repaid before, {_shown(owed)} owed",
+                  cap=owed, counted=_decimal(exact - counted))
 
 
 def _decimal(value: Fraction) -> Decimal:
-    """A value counted by a claim, exact (values are sums of formula results, finite decimals)."""
-    return _EXACT.divide(Decimal(value.numerator), Decimal(value.denominator))
+    """A value counted by a claim: exact when it is a finite decimal (the usual case: sums of
+    formula results), else to twelve decimals (a share of a resource bought by several)."""
+    if value.denominator == 1:
+        return Decimal(value.numerator)
+    try:
+        return _EXACT.divide(Decimal(value.numerator), Decimal(value.denominator))
+    except Inexact:
+        return _EXACT_ROUNDING.divide(Decimal(value.numerator), Decimal(value.denominator)).quantize(
+            Decimal(1).scaleb(-12), context=_EXACT_ROUNDING)

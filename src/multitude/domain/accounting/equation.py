@@ -260,6 +260,10 @@ def parse_equation(document: str) -> Equation:
     repeated = sorted({n for n in names if names.count(n) > 1})
     if repeated:
         raise EquationError(f"equation: bucket names must differ ({', '.join(repeated)} repeats)")
+    for earlier, later in zip(buckets, buckets[1:], strict=False):
+        if earlier.mode == "remaining" and later.mode == "straight":
+            raise EquationError(f"bucket {later.name!r} takes a straight share after the remaining bucket "
+                                f"{earlier.name!r}; put straight buckets first, as what remains is shared last")
     straight = sum((b.percent for b in buckets if b.mode == "straight"), Decimal(0))
     if straight > 100:
         raise EquationError(f"equation: the straight buckets take {straight}% of the income, more than 100%")

@@ -48,6 +48,7 @@ class TallyQuery:
     process: frozenset[str] | None = None  # only contributions to these processes
     resource: frozenset[str] | None = None  # only contributions naming these resources
     sums: tuple[str, ...] = ()  # columns of SUMMABLE to add up in each group
+    by_contributor: bool = True  # False: contributors are not told apart (Group.contributor is "")
 
 
 @dataclass(frozen=True, order=True)
@@ -102,7 +103,8 @@ def _in_memory(rows: Iterable[ContributionRow], query: TallyQuery) -> list[Group
     found: dict[tuple[str, ...], list[Any]] = {}
     for row in rows:
         if _matches(row, query):
-            key = (row.holder, row.contributor, row.action, *(getattr(row, c) for c in query.columns))
+            who = row.contributor if query.by_contributor else ""
+            key = (row.holder, who, row.action, *(getattr(row, c) for c in query.columns))
             entry = found.setdefault(key, [0, *(Decimal(0) for _ in query.sums)])
             entry[0] += 1
             for index, column in enumerate(query.sums, 1):

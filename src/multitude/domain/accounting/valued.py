@@ -36,8 +36,12 @@ class Valued:
     def agents(self) -> list[str]:
         return sorted(set(self.whole) | set(self.shared))
 
-    def total(self, agent: str) -> Fraction:
-        return Fraction(self.whole.get(agent, Decimal(0))) + self.shared.get(agent, Fraction(0))
+    def total(self, agent: str) -> Decimal | Fraction:
+        """Exact: a Decimal, unless part of it came through a resource bought by several."""
+        whole = self.whole.get(agent, Decimal(0))
+        if agent not in self.shared:
+            return whole
+        return Fraction(whole) + self.shared[agent]
 
 
 @dataclass(frozen=True)
@@ -81,7 +85,9 @@ def value_rules(state: State, network: str, rules: Sequence[Rule], day: str,
     if not rules:
         return {}
     plan = _plan(rules)
-    query = TallyQuery(network, Filter(actions=_actions(rules)), plan.columns, sums=plan.sums)
+    by_contributor = any(rule.filter.roles for rule in rules)  # else the holder is all that matters
+    query = TallyQuery(network, Filter(actions=_actions(rules)), plan.columns, sums=plan.sums,
+                       by_contributor=by_contributor)
     groups = tally(state.contributions, query)
     for group in groups:
         record(f"{group.holder}\t{group.contributor}\t{group.action}\t{'|'.join(group.values)}\t{group.count}"
