@@ -210,12 +210,12 @@ def _loop(node: Any, network: str) -> int:
     equation = parse_equation(equation_in_force(node.projector.state, network).document)
     rules = [(bucket, rule) for bucket in equation.buckets for rule in bucket.rules]
     totals: dict[tuple[str, str], Decimal] = {}
-    columns = "contributor, holder, action, hours, quantity, value, rate, percent, value_per_unit, " \
-              "value_per_unit_of_use, skill, spec, day"
+    columns = ("contributor, holder, action, hours, quantity, value, rate, percent, value_per_unit, "
+               "value_per_unit_of_use, skill, spec")
     cursor = node.store._db.execute(  # type: ignore[attr-defined]
         f"SELECT {columns} FROM p_contributions WHERE network = ? AND status = 'validated'", (network,))
     for row in cursor:
-        contributor, holder, action, hours, quantity, value, rate, percent, vpu, vpuu, skill, spec, day = row
+        contributor, holder, action, hours, quantity, value, rate, percent, vpu, vpuu, skill, spec = row
         env = {"action": action, "hours": Decimal(hours), "quantity": Decimal(quantity), "value": Decimal(value),
                "rate": Decimal(rate), "percent": Decimal(percent), "value_per_unit": Decimal(vpu),
                "value_per_unit_of_use": Decimal(vpuu), "skill": skill, "spec": spec,

@@ -33,9 +33,8 @@ def _spec(table: Table) -> TableSpec:
 STATE_SPECS: tuple[TableSpec, ...] = tuple(_spec(table) for table in TABLES)
 SPECS: tuple[TableSpec, ...] = (*STATE_SPECS, STATUS_SPEC)
 # The shape of every projection table; when it changes, stores drop and refold their projection.
-FINGERPRINT = hashlib.sha256(
-    json.dumps(["statuses beside events; every role listed", *([s.name, s.columns, s.key, s.indexes] for s in SPECS)]).encode()
-).hexdigest()[:16]
+_SHAPE = ["statuses beside events; every role listed", *([s.name, s.columns, s.key, s.indexes] for s in SPECS)]
+FINGERPRINT = hashlib.sha256(json.dumps(_SHAPE).encode()).hexdigest()[:16]
 
 
 class TrackedTable(dict[Any, Any]):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import itertools
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -260,7 +261,7 @@ def parse_equation(document: str) -> Equation:
     repeated = sorted({n for n in names if names.count(n) > 1})
     if repeated:
         raise EquationError(f"equation: bucket names must differ ({', '.join(repeated)} repeats)")
-    for earlier, later in zip(buckets, buckets[1:], strict=False):
+    for earlier, later in itertools.pairwise(buckets):
         if earlier.mode == "remaining" and later.mode == "straight":
             raise EquationError(f"bucket {later.name!r} takes a straight share after the remaining bucket "
                                 f"{earlier.name!r}; put straight buckets first, as what remains is shared last")
