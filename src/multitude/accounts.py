@@ -25,6 +25,7 @@ from multitude.domain.networks.rules import charter_of
 from multitude.domain.rules import Rejected
 from multitude.errors import NodeError, Refused
 from multitude.ledger.event import event_time
+from multitude.store import STATUS_SPEC, Store
 
 __all__ = ["Accounts", "Preview"]
 
@@ -54,7 +55,9 @@ class Preview:
 
 
 class Accounts(Directory):
-    """Commands and queries of contribution accounting; needs the node's `act`."""
+    """Commands and queries of contribution accounting; needs the node's `act` and store."""
+
+    store: Store
 
     def act(self, type: str, body: Mapping[str, Any], network: str | None = None, *,
             check: bool = True) -> Any: ...  # provided by the node
@@ -246,6 +249,18 @@ class Accounts(Directory):
         net = self.network(network).network
         return sorted((row for row in self._settled().incomes.values() if row.network == net),
                       key=lambda row: row.income)
+
+    def distributions(self, network: str | None = None) -> list[DistributionRow]:
+        """Distributions recorded here (of one network), in the order they were recorded."""
+        net = self.network(network).network if network else None
+        rows = [row for row in self._settled().distributions.values() if net is None or row.network == net]
+        statuses = self.store.rows_in(STATUS_SPEC, "event", [row.distribution for row in rows])
+        position = {status[0]: status[6] or 0 for status in statuses}
+        return sorted(rows, key=lambda row: (position.get(row.distribution, 0), row.distribution))
+
+    def equation_row(self, network: str, equation: str) -> EquationRow | None:
+        """An equation the network adopted, in force or not."""
+        return self.projector.state.equations.get((network, equation))
 
     def distribution(self, ref: str) -> DistributionRow:
         rows = self._settled().distributions

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from multitude.cli.context import console, fail, opened, plain, progress, short
+
+if TYPE_CHECKING:
+    from multitude.node import Node
 
 __all__ = ["register"]
 
@@ -55,6 +59,7 @@ def demo(
                 kind = " (network)" if member.kind == "network" else ""
                 members.add_row(plain(member.name) + kind, ", ".join(member.roles), plain(" › ".join(member.via)))
             console.print(members)
+        _distributions(node)
         counts = node.counts()
         console.print(f"{counts['events']} events in the log; {len(CAST)} people; "
                       f"{counts['networks']} networks; digest {node.digest()[:16]}…")
@@ -66,8 +71,33 @@ def demo(
             raise typer.Exit(1)
         console.print(f"[green]Verified:[/] every signature, id and chain checks, and the projection "
                       f"equals a fresh fold of the log ({result.events} events).")
-        console.print(f"\nAct as anyone in the demo, e.g.: multitude --home {home_path} --as ana network show "
-                      "'Plaza Camp'")
+        if result.distributions:
+            console.print(f"{result.distributions} distributions recomputed from the log: each gives what it recorded.")
+        from multitude.demo import LAB_EQUATION_1
+
+        earlier = home_path / "lab-equation-1.toml"
+        earlier.write_text(LAB_EQUATION_1, encoding="utf-8")
+        prefix = f"multitude --home {home_path}"
+        console.print(f"\nAct as anyone in the demo, e.g.: {prefix} --as ana network show 'Plaza Camp'")
+        console.print(f"Why each got what they got: {prefix} explain DISTRIBUTION [--agent NAME]")
+        console.print(f"A split before recording it: {prefix} distribute 'Open Sensor Lab' --amount 1000 "
+                      f"--currency EUR --dry-run [--compare {earlier}]")
+
+
+def _distributions(node: Node) -> None:
+    from rich.table import Table
+
+    table = Table("distribution", "network", "income", "equation", "largest payouts", title="Distributions")
+    for row in node.distributions():
+        payouts: dict[str, Decimal] = {}
+        for line in node.payout_lines(row.distribution):
+            payouts[line.recipient] = payouts.get(line.recipient, Decimal(0)) + Decimal(line.amount)
+        largest = sorted(payouts.items(), key=lambda item: (-item[1], item[0]))[:3]
+        equation = node.equation_row(row.network, row.equation)
+        table.add_row(short(row.distribution), plain(node.name_of(row.network)), f"{row.amount} {row.currency}",
+                      plain(f"{equation.name} (v{equation.version})") if equation else "",
+                      plain(", ".join(f"{node.name_of(agent)} {amount}" for agent, amount in largest)))
+    console.print(table)
 
 
 def register(app: typer.Typer) -> None:

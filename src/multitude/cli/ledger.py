@@ -67,6 +67,8 @@ def verify(ctx: typer.Context) -> None:
             console.print(f"[yellow]note[/] {short(finding.subject)}: {plain(finding.message)}", highlight=False)
         for finding in result.problems:
             console.print(f"[bold red]BAD[/] {plain(finding.subject)}: {plain(finding.message)}", highlight=False)
+        if result.distributions:
+            console.print(f"{result.distributions} distributions recomputed from the log: each gives what it recorded.")
         if result.intact:
             console.print(f"[green]Intact:[/] {result.events} events, signatures, ids and projection all check.")
             return

@@ -34,6 +34,7 @@ class Finding:
 class Audit:
     events: int = 0
     findings: list[Finding] = field(default_factory=list)
+    distributions: int = 0  # distributions recomputed from the log and found as recorded
 
     @property
     def problems(self) -> list[Finding]:
@@ -101,6 +102,7 @@ def _projection(store: Store, rows: list[EventRow], audit: Audit) -> None:
         name: [tuple(row) for row in getattr(fresh, name).values()] for name in fresh.__dataclass_fields__
     }
     expected["event_status"] = [tuple(row) for row in statuses]
+    _distributions(rows, statuses, audit)
     folded = sum(1 for row in statuses if row[6] is not None)
     recorded = int(store.get_meta("projection_position") or 0)
     if folded != recorded:
@@ -124,6 +126,18 @@ def _projection(store: Store, rows: list[EventRow], audit: Audit) -> None:
         if len(differing) > _SHOWN_PER_TABLE:
             more = len(differing) - _SHOWN_PER_TABLE
             audit.findings.append(Finding(True, spec.name, f"{more} more rows differ from a fresh fold"))
+
+
+def _distributions(rows: list[EventRow], statuses: list[Any], audit: Audit) -> None:
+    """Every distribution was recomputed by the fresh fold; say which match and which do not."""
+    recorded = {row.id for row in rows if row.type == "distribution.recorded"}
+    for status in statuses:
+        if status[0] not in recorded:
+            continue
+        if status[1] == "applied":
+            audit.distributions += 1
+        elif status[1] == "rejected":
+            audit.findings.append(Finding(False, status[0], f"this distribution does not match the log: {status[2]}"))
 
 
 def audit(store: Store, progress: Callable[[int], None] | None = None) -> Audit:
