@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from multitude.cli import accounting, bundle, demo, identity, ledger, network
+from multitude.cli import accounting, bundle, demo, identity, ledger, network, records
 from multitude.cli.context import Options
 from multitude.settings import setting
 
@@ -45,6 +45,7 @@ accounting.register(app)
 ledger.register(app)
 bundle.register(app)
 demo.register(app)
+records.register(app)
 
 
 def main() -> None:
