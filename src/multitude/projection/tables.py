@@ -18,9 +18,14 @@ __all__ = ["FINGERPRINT", "LARGE", "SPECS", "STATE_SPECS", "TrackedTable", "trac
 LARGE: dict[str, type[StoredTable]] = {"contributions": Tallies, "verdicts": StoredTable, "payouts": StoredTable}
 
 
-# Besides each table's key: what rollup looks up (a process's inputs, a resource's producers).
+# Besides each table's key: contributions in the order a distribution's tally reads them (so it
+# adds up without sorting), and what rollup looks up (a process's inputs, a resource's producers).
 INDEXES: dict[str, tuple[tuple[str, ...], ...]] = {
-    "contributions": (("network", "process"), ("network", "resource")),
+    "contributions": (
+        ("network", "status", "holder", "action", "value_whole", "value_pico", "hours_micro"),
+        ("network", "process"),
+        ("network", "resource"),
+    ),
 }
 
 
