@@ -162,7 +162,8 @@ def build(home: Path, contributions: int, agents: int, seed: int) -> dict[str, s
                 whole, pico = split_units(value, PICO)
                 rows.append((network, f"{rng.getrandbits(256):064x}", person, holder, action, canonical_decimal(hours),
                              quantity, canonical_decimal(value), whole, pico, int(Decimal(hours) * 10**6), rate, "0",
-                             "0", per_use, "", spec_name, resource_id, "", "", "", day, "validated", 0, 0, "bench"))
+                             "0", per_use, "", spec_name, resource_id or None, None, "", "", day, "validated", 0, 0,
+                             "bench"))
             node.store.upsert(spec, rows)
             written += len(rows)
     node.close()

@@ -10,7 +10,7 @@ from typing import Any
 
 from multitude.domain import TABLES, State, Table
 from multitude.projection.stored import StoredTable, Tallies
-from multitude.store import STATUS_SPEC, Store, TableSpec
+from multitude.store import STATUS_SPEC, Index, Store, TableSpec
 
 __all__ = ["FINGERPRINT", "LARGE", "SPECS", "STATE_SPECS", "TrackedTable", "tracked_state"]
 
@@ -20,11 +20,11 @@ LARGE: dict[str, type[StoredTable]] = {"contributions": Tallies, "verdicts": Sto
 
 # Besides each table's key: contributions in the order a distribution's tally reads them (so it
 # adds up without sorting), and what rollup looks up (a process's inputs, a resource's producers).
-INDEXES: dict[str, tuple[tuple[str, ...], ...]] = {
+INDEXES: dict[str, tuple[Index, ...]] = {
     "contributions": (
-        ("network", "status", "holder", "action", "value_whole", "value_pico", "hours_micro"),
-        ("network", "process"),
-        ("network", "resource"),
+        Index(("network", "holder", "action", "status", "value_whole", "value_pico", "hours_micro")),
+        Index(("process", "network", "status"), sparse="process"),
+        Index(("resource", "network", "status"), sparse="resource"),
     ),
 }
 
@@ -38,7 +38,8 @@ def _spec(table: Table) -> TableSpec:
 STATE_SPECS: tuple[TableSpec, ...] = tuple(_spec(table) for table in TABLES)
 SPECS: tuple[TableSpec, ...] = (*STATE_SPECS, STATUS_SPEC)
 # The shape of every projection table; when it changes, stores drop and refold their projection.
-_SHAPE = ["statuses beside events; every role listed", *([s.name, s.columns, s.key, s.indexes] for s in SPECS)]
+_SHAPE = ["statuses beside events; every role listed",
+          *([s.name, s.columns, s.key, [[i.columns, i.sparse] for i in s.indexes]] for s in SPECS)]
 FINGERPRINT = hashlib.sha256(json.dumps(_SHAPE).encode()).hexdigest()[:16]
 
 

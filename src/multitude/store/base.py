@@ -50,6 +50,15 @@ class EventRow(NamedTuple):
 
 
 @dataclass(frozen=True)
+class Index:
+    """An index of a projection table: its columns, and for a partial index, which rows
+    (`sparse`: only those where this column is not null)."""
+
+    columns: tuple[str, ...]
+    sparse: str | None = None
+
+
+@dataclass(frozen=True)
 class TableSpec:
     """A projection table: its columns (name, 'text' or 'int'), how many lead the key, and the
     column lists to index besides the key."""
@@ -57,7 +66,7 @@ class TableSpec:
     name: str
     columns: tuple[tuple[str, str], ...]
     key: int
-    indexes: tuple[tuple[str, ...], ...] = ()
+    indexes: tuple[Index, ...] = ()
 
     @property
     def column_names(self) -> tuple[str, ...]:

@@ -230,8 +230,9 @@ class SqlStore(Store):
                     self._q(f"DROP TABLE IF EXISTS p_{name}")
             for spec in specs:
                 self._q(self._ddl(spec))
-                for number, columns in enumerate(spec.indexes, 1):
-                    self._q(f"CREATE INDEX p_{spec.name}_{number} ON p_{spec.name} ({', '.join(columns)})")
+                for number, index in enumerate(spec.indexes, 1):
+                    where = f" WHERE {index.sparse} IS NOT NULL" if index.sparse else ""
+                    self._q(f"CREATE INDEX p_{spec.name}_{number} ON p_{spec.name} ({', '.join(index.columns)}){where}")
             self._forget_statuses()
             self._q("DELETE FROM meta WHERE key LIKE 'projection_%'")
             self.set_meta("projection_tables", json.dumps(sorted(spec.name for spec in specs)))

@@ -36,8 +36,8 @@ class ContributionRow(NamedTuple):
     value_per_unit_of_use: str
     skill: str
     spec: str
-    resource: str
-    process: str
+    resource: str | None  # None rather than "" when there is none, so that an index of the
+    process: str | None  # contributions that have one stays small (and is used)
     plan: str
     tags: str  # ",tag,other," so that one tag is found with LIKE '%,tag,%'
     day: str  # YYYY-MM-DD it was given

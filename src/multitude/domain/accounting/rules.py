@@ -133,7 +133,7 @@ def contribution_logged(state: State, event: Event, body: ContributionLogged, ac
         int(_decimal(body.hours) * 10**6), body.rate or "0",
         body.percent or "0",
         resource.value_per_unit if resource else "0", resource.value_per_unit_of_use if resource else "0",
-        body.skill or "", resource.spec if resource else "", body.resource or "", body.process or "",
+        body.skill or "", resource.spec if resource else "", body.resource, body.process,
         body.plan or "", "," + ",".join(sorted(body.tags)) + "," if body.tags else "",
         body.happened or day_of(event.time), status, 0, 0, event.id,
     )
