@@ -170,3 +170,24 @@ def test_large_batches_land_whole(store: Store) -> None:
         store.insert_events(events)
     assert sorted(store.rows(SPEC)) == rows
     assert store.count_events() == 12_001
+
+
+def test_aggregates_group_sum_and_count_with_conditions_and_indexes(store: Store) -> None:
+    from multitude.store import Condition, Index
+
+    spec = TableSpec("tallied", (("network", "text"), ("item", "text"), ("kind", "text"), ("amount", "int"),
+                                 ("tag", "text")), 2, (Index(("network", "kind")), Index(("tag", "network"), "tag")))
+    store.prepare_projection([spec], "aggregate test")
+    with store.batch():
+        store.upsert(spec, [("n1", f"i{n}", "work" if n % 3 else "gift", n, "x" if n % 2 else None)
+                            for n in range(1, 11)] + [("n2", "i1", "work", 100, None)])
+    store.analyze()  # statistics for the planner: runs on every store, changes no result
+    rows = store.aggregate(spec, ("kind",), ("amount",), [Condition("network", "=", "n1")])
+    assert sorted(rows) == [("gift", 3 + 6 + 9, 3), ("work", 55 - 18, 7)]
+    rows = store.aggregate(spec, ("kind",), ("amount",), [Condition("network", "=", "n1"),
+                                                          Condition("tag", "in", ["x"]),
+                                                          Condition("amount", ">=", 3)])
+    assert sorted(rows) == [("gift", 3 + 9, 2), ("work", 5 + 7, 2)]
+    assert store.aggregate(spec, (), (), [Condition("item", "like_any", ["i1%"])]) == [(3,)]
+    with pytest.raises(ValueError, match="no column"):
+        store.aggregate(spec, ("nothing",), (), [])

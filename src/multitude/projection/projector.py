@@ -25,6 +25,7 @@ from multitude.store import STATUS_SPEC, EventRow, StatusRow, Store
 __all__ = ["Appended", "Projector", "StatusRow", "entry_from_row", "fold_log"]
 
 _STALE = "projection_stale"  # set while appended events wait for a deferred fold
+_ANALYZE_AFTER = 50_000
 
 
 @dataclass
@@ -87,6 +88,7 @@ class Projector:
     def __init__(self, store: Store) -> None:
         self.store = store
         self.state: State = tracked_state(store)
+        self._unanalyzed = 0  # rows written to large tables since the store last refreshed its statistics
         self._version: str | None = None
         if store.prepare_projection(STATE_SPECS, FINGERPRINT) or store.get_meta(_STALE) is not None:
             self.rebuild()  # never folded, or a submission stopped before its deferred fold
@@ -111,11 +113,16 @@ class Projector:
             table = self.state.table(spec.name)
             if isinstance(table, StoredTable):
                 table.write()
+                self._unanalyzed += table.written
+                table.written = 0
                 continue
             assert isinstance(table, TrackedTable)
             upserts, deletes = table.changes()
             self.store.delete(spec, deletes)
             self.store.upsert(spec, [tuple(row) for row in upserts])
+        if self._unanalyzed >= _ANALYZE_AFTER:
+            self.store.analyze()
+            self._unanalyzed = 0
         self.store.set_meta("projection_position", str(position))
         self.store.set_meta("projection_tail", json.dumps(tail))
         version = str(int(self._version or 0) + 1)

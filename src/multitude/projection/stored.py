@@ -33,6 +33,7 @@ class StoredTable(MutableMapping[Any, Any]):
         self.limit = limit
         self.cache: dict[Any, Any] = {}
         self.dirty: set[Any] = set()
+        self.written = 0  # rows written since the owner last looked (see Projector)
 
     def __getitem__(self, key: Any) -> Any:
         found = self.cache.get(key)
@@ -72,6 +73,7 @@ class StoredTable(MutableMapping[Any, Any]):
                 deletes = [key for key in self.dirty if self.cache[key] is _GONE]
                 self.store.delete(self.spec, deletes)
                 self.store.upsert(self.spec, upserts)
+            self.written += len(self.dirty)
             self.dirty.clear()
         self.cache.clear()
 

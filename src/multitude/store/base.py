@@ -188,6 +188,9 @@ class Store(ABC):
     def rows_in(self, spec: TableSpec, column: str, values: Iterable[Any]) -> list[tuple[Any, ...]]:
         """Rows of a projection table whose `column` is one of `values`."""
 
+    def analyze(self) -> None:
+        """Refresh the statistics the database plans its queries with (after large writes)."""
+
     @abstractmethod
     def aggregate(self, spec: TableSpec, group_by: Sequence[str], sums: Sequence[str],
                   where: Sequence[Condition]) -> list[tuple[Any, ...]]:

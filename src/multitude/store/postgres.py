@@ -70,6 +70,12 @@ class PostgresStore(SqlStore):
             self.close()  # a store that cannot be brought up to date is not handed out half-open
             raise
 
+    def analyze(self) -> None:
+        tables = [row[0] for row in self._execute(
+            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND left(tablename, 2) = 'p_'")]
+        for table in tables:
+            self._execute(f"ANALYZE {table}")
+
     def close(self) -> None:
         self._db.close()
 
