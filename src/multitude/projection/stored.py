@@ -14,7 +14,7 @@ from typing import Any
 
 from multitude.domain.accounting.quantities import PICO
 from multitude.domain.accounting.tally import Group, TallyQuery
-from multitude.store import Condition, Store, TableSpec
+from multitude.store import Condition, Index, Store, TableSpec
 
 __all__ = ["StoredTable", "Tallies"]
 
@@ -105,6 +105,13 @@ class StoredTable(MutableMapping[Any, Any]):
 class Tallies(StoredTable):
     """The contributions table, which also answers tallies in SQL."""
 
+    def _index(self, query: TallyQuery) -> Index | None:
+        """The index that answers `query` (see projection.tables.INDEXES): the few inputs of a
+        process or users of a resource through their own, a network's tally through the one
+        in its grouping order."""
+        wanted = "process" if query.process is not None else "resource" if query.resource is not None else "network"
+        return next((index for index in self.spec.indexes if index.columns[0] == wanted), None)
+
     def tally(self, query: TallyQuery) -> list[Group]:
         self.write()
         where = query.filter
@@ -123,7 +130,7 @@ class Tallies(StoredTable):
         sums = [column for summed in query.sums for column in _SUMMED[summed]]
         groups = []
         width = len(group_by)
-        for row in self.store.aggregate(self.spec, group_by, sums, conditions):
+        for row in self.store.aggregate(self.spec, group_by, sums, conditions, self._index(query)):
             totals, position = [], width
             for summed in query.sums:
                 if summed == "value":

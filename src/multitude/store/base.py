@@ -188,14 +188,16 @@ class Store(ABC):
     def rows_in(self, spec: TableSpec, column: str, values: Iterable[Any]) -> list[tuple[Any, ...]]:
         """Rows of a projection table whose `column` is one of `values`."""
 
+    @abstractmethod
     def analyze(self) -> None:
         """Refresh the statistics the database plans its queries with (after large writes)."""
 
     @abstractmethod
     def aggregate(self, spec: TableSpec, group_by: Sequence[str], sums: Sequence[str],
-                  where: Sequence[Condition]) -> list[tuple[Any, ...]]:
+                  where: Sequence[Condition], index: Index | None = None) -> list[tuple[Any, ...]]:
         """Rows of (*group_by values, *exact integer sums of `sums`, count) of the rows that meet
-        every condition, one per distinct group."""
+        every condition, one per distinct group; read through `index` (one of the spec's) when
+        given, where the database lets the caller choose."""
 
     @abstractmethod
     def upsert(self, spec: TableSpec, rows: Sequence[tuple[Any, ...]]) -> None: ...

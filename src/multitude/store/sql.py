@@ -13,7 +13,17 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from multitude.store.base import STATUS_SPEC, Condition, EventFilter, EventRow, StatusRow, Store, StoreError, TableSpec
+from multitude.store.base import (
+    STATUS_SPEC,
+    Condition,
+    EventFilter,
+    EventRow,
+    Index,
+    StatusRow,
+    Store,
+    StoreError,
+    TableSpec,
+)
 from multitude.store.migrations import MIGRATIONS
 
 __all__ = ["EVENT_COLUMNS", "STATUS_COLUMNS", "SqlStore"]
@@ -272,8 +282,12 @@ class SqlStore(Store):
                 raise ValueError(f"unknown condition {condition.op!r}")
         return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
+    def _read_through(self, spec: TableSpec, index: Index) -> str:
+        """The clause that makes a query read through `index` (none: leave it to the planner)."""
+        return ""
+
     def aggregate(self, spec: TableSpec, group_by: Sequence[str], sums: Sequence[str],
-                  where: Sequence[Condition]) -> list[tuple[Any, ...]]:
+                  where: Sequence[Condition], index: Index | None = None) -> list[tuple[Any, ...]]:
         known = set(spec.column_names)
         for column in (*group_by, *sums):
             if column not in known:
@@ -281,7 +295,8 @@ class SqlStore(Store):
         clause, params = self._where(spec, where)
         groups = ", ".join(group_by)
         totals = "".join(f"SUM({column}), " for column in sums)
-        sql = f"SELECT {groups + ', ' if groups else ''}{totals}COUNT(*) FROM p_{spec.name}{clause}"
+        through = self._read_through(spec, index) if index is not None else ""
+        sql = f"SELECT {groups + ', ' if groups else ''}{totals}COUNT(*) FROM p_{spec.name}{through}{clause}"
         if groups:
             sql += f" GROUP BY {groups}"
         try:
