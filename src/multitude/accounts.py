@@ -237,6 +237,12 @@ class Accounts(Directory):
                      result=split.result_digest)
         return self.act("distribution.recorded", body, net)
 
+    def distribute_new_income(self, network: str, amount: str | Decimal, currency: str, source: str) -> Any:
+        """Record an income and distribute it at once; nothing is recorded when no equation is in force."""
+        if self.equation(network) is None:
+            raise Refused("the network has no value equation in force; adopt one first")
+        return self.distribute(network, self.record_income(network, amount, currency, source))
+
     def income(self, network: str, ref: str) -> IncomeRow:
         """An income of `network` by id or id prefix."""
         incomes = self.projector.state.incomes

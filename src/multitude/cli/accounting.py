@@ -260,18 +260,22 @@ def distribute(
             console.print("Nothing was recorded.")
             return
         if income_ref is None:
-            income_ref = node.record_income(network, amount, currency, source)
-        receipt = node.distribute(network, income_ref)
+            receipt = node.distribute_new_income(network, amount, currency, source)
+        else:
+            receipt = node.distribute(network, income_ref)
         console.print(f"Distribution recorded: {receipt.event}")
 
 
 def _compare(node: Node, left: Preview, right: Preview) -> None:
+    from decimal import Decimal
+
     from rich.table import Table
 
     a, b = left.split.payouts(), right.split.payouts()
     table = Table("recipient", left.equation, right.equation, "difference", title="Side by side")
     for recipient in sorted(set(a) | set(b), key=node.name_of):
-        x, y = a.get(recipient, 0), b.get(recipient, 0)
+        none = Decimal(0).quantize(next(iter(a.values()), Decimal(0)))
+        x, y = a.get(recipient, none), b.get(recipient, none)
         table.add_row(plain(node.name_of(recipient)), str(x), str(y), f"{y - x:+}")
     console.print(table)
 

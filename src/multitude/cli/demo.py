@@ -72,7 +72,7 @@ def demo(
         console.print(f"[green]Verified:[/] every signature, id and chain checks, and the projection "
                       f"equals a fresh fold of the log ({result.events} events).")
         if result.distributions:
-            console.print(f"{result.distributions} distributions recomputed from the log: each gives what it recorded.")
+            console.print(result.recomputed())
         from multitude.demo import LAB_EQUATION_1
 
         earlier = home_path / "lab-equation-1.toml"

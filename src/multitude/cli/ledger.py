@@ -68,7 +68,7 @@ def verify(ctx: typer.Context) -> None:
         for finding in result.problems:
             console.print(f"[bold red]BAD[/] {plain(finding.subject)}: {plain(finding.message)}", highlight=False)
         if result.distributions:
-            console.print(f"{result.distributions} distributions recomputed from the log: each gives what it recorded.")
+            console.print(result.recomputed())
         if result.intact:
             console.print(f"[green]Intact:[/] {result.events} events, signatures, ids and projection all check.")
             return

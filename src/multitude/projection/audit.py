@@ -48,6 +48,13 @@ class Audit:
     def intact(self) -> bool:
         return not self.problems
 
+    def recomputed(self) -> str:
+        """What the audit says of the distributions it recomputed ('' when there were none)."""
+        if not self.distributions:
+            return ""
+        plural = "s" if self.distributions != 1 else ""
+        return f"{self.distributions} distribution{plural} recomputed from the log: each gives what it recorded."
+
 
 def _check_event(row: EventRow) -> Finding | None:
     try:

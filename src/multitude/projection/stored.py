@@ -12,7 +12,7 @@ from collections.abc import Iterator, MutableMapping
 from decimal import Decimal
 from typing import Any
 
-from multitude.domain.accounting.quantities import PICO
+from multitude.domain.accounting.quantities import EXACT, PICO
 from multitude.domain.accounting.tally import Group, TallyQuery
 from multitude.store import Condition, Index, Store, TableSpec
 
@@ -134,10 +134,10 @@ class Tallies(StoredTable):
             totals, position = [], width
             for summed in query.sums:
                 if summed == "value":
-                    totals.append(Decimal(row[position]) + Decimal(row[position + 1]) / PICO)
+                    totals.append(EXACT.add(Decimal(row[position]), EXACT.divide(Decimal(row[position + 1]), PICO)))
                     position += 2
                 else:
-                    totals.append(Decimal(row[position]).scaleb(-6))
+                    totals.append(Decimal(row[position]).scaleb(-6))  # exact: only the exponent moves
                     position += 1
             holder, contributor, action = row[:3] if query.by_contributor else (row[0], "", row[1])
             groups.append(Group(holder, contributor, action, tuple(row[len(lead):width]), int(row[-1]), tuple(totals)))

@@ -18,12 +18,13 @@ import json
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from decimal import Context, Decimal, Inexact, InvalidOperation, Overflow
+from decimal import Context, Decimal, Inexact
 from fractions import Fraction
 from functools import lru_cache
 
 from multitude.domain.accounting.apportion import apportion, apportion_capped
 from multitude.domain.accounting.equation import Bucket, Equation, Rule, parse_equation
+from multitude.domain.accounting.quantities import EXACT
 from multitude.domain.accounting.rollup import CITATIONS, Target, rollup
 from multitude.domain.accounting.rows import EquationRow
 from multitude.domain.accounting.valuation import DistributionError, leavers
@@ -32,8 +33,7 @@ from multitude.domain.state import State
 
 __all__ = ["ClaimChange", "DistributionError", "Line", "Split", "Target", "equation_in_force", "split_income"]
 
-_EXACT = Context(prec=400, traps=[Inexact, Overflow, InvalidOperation])  # sums that never round
-_EXACT_ROUNDING = Context(prec=400)  # for showing a value rounded
+_ROUNDING = Context(prec=400)  # for showing a value rounded, and a value counted to twelve decimals
 _FOUR = Decimal("0.0001")
 _MAX_DEPTH = 32  # member networks nest at most this deep (membership has no cycles)
 
@@ -72,7 +72,7 @@ class Split:
     def payouts(self) -> dict[str, Decimal]:
         totals: dict[str, Decimal] = defaultdict(Decimal)
         for line in self.lines:
-            totals[line.recipient] = _EXACT.add(totals[line.recipient], line.amount)
+            totals[line.recipient] = EXACT.add(totals[line.recipient], line.amount)
         return dict(sorted(totals.items()))
 
 
@@ -154,7 +154,7 @@ def _split(context: _Context, network: str, amount: Decimal, decimals: int, dept
     kept = parts["kept"]
     for key, portion in zip(keys, portions, strict=True):
         paid, leftover = portion.share(parts[key], decimals)
-        kept = _EXACT.add(kept, leftover)  # what rounding could not give a settled debt
+        kept = EXACT.add(kept, leftover)  # what rounding could not give a settled debt
         for draft, amount_paid in paid:
             if draft.claim in ("debt", "once"):
                 _record_claim(context, network, draft, amount_paid)
@@ -203,7 +203,7 @@ def _record_claim(context: _Context, network: str, draft: _Draft, paid: Decimal)
     counted = Decimal(before.counted) if before else Decimal(0)
     so_far = Decimal(before.paid) if before else Decimal(0)
     context.claims.append(ClaimChange(network, draft.bucket, draft.recipient, draft.claim,
-                                      _EXACT.add(counted, draft.counted), _EXACT.add(so_far, paid)))
+                                      EXACT.add(counted, draft.counted), EXACT.add(so_far, paid)))
 
 
 def _bucket(context: _Context, network: str, bucket: Bucket, share: Fraction) -> _Portion:
@@ -216,10 +216,7 @@ def _bucket(context: _Context, network: str, bucket: Bucket, share: Fraction) ->
         return _Portion(share, [_Draft(recipient, Fraction(1), bucket.name, claim, what)])
     if context.target is not None and context.top == network:
         return _fill(share, _targeted(context, network, bucket, context.target))
-    claims: list[_Draft] = []
-    for rule in bucket.rules:
-        claims.extend(_claims(context, network, bucket, rule))
-    return _fill(share, claims)
+    return _fill(share, _claims(context, network, bucket))
 
 
 def _fill(share: Fraction, claims: list[_Draft]) -> _Portion:
@@ -250,17 +247,47 @@ def _with(claim: _Draft, exact: Fraction) -> _Draft:
     return _Draft(claim.recipient, exact, claim.bucket, claim.claim, claim.basis, claim.cap, claim.counted)
 
 
-def _claims(context: _Context, network: str, bucket: Bucket, rule: Rule) -> list[_Draft]:
-    """One claim per agent: the value of their matching contributions under `rule`."""
-    valued = _valued(context, network)[rule.where]
-    drafts = []
-    for agent in valued.agents():
-        total = valued.total(agent)
-        if rule.cap_per_agent is not None and total > rule.cap_per_agent:
-            total = rule.cap_per_agent
-        what = f"{_plural(valued.counts[agent])} valued {_shown(total)} by {rule.formula.text!r} ({rule.where})"
-        drafts.append(_claim(context.state, network, bucket, rule.claim, agent, total, what))
+def _claims(context: _Context, network: str, bucket: Bucket) -> list[_Draft]:
+    """The bucket's claims: per agent, one for each equity rule, and one for all the debt rules
+    (and one for all the one-time rules) together, since what such a claim was counted and paid
+    is kept per agent and bucket."""
+    drafts: list[_Draft] = []
+    bounded = _Bounded()
+    for rule in bucket.rules:
+        valued = _valued(context, network)[rule.where]
+        for agent in valued.agents():
+            total = valued.total(agent)
+            if rule.cap_per_agent is not None and total > rule.cap_per_agent:
+                total = rule.cap_per_agent
+            what = f"{_plural(valued.counts[agent])} valued {_shown(total)} by {rule.formula.text!r} ({rule.where})"
+            if rule.claim == "equity":
+                drafts.append(_claim(context.state, network, bucket, "equity", agent, total, what))
+            else:
+                bounded.add(agent, rule.claim, total, what)
+    drafts.extend(bounded.drafts(context.state, network, bucket))
     return [d for d in drafts if d.exact > 0]
+
+
+@dataclass
+class _Bounded:
+    """Debt and one-time claims of a bucket, gathered per agent and kind across its rules."""
+
+    values: dict[tuple[str, str], Fraction | Decimal] = field(default_factory=dict)
+    parts: dict[tuple[str, str], Fraction] = field(default_factory=dict)
+    reasons: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+
+    def add(self, agent: str, kind: str, value: Fraction | Decimal, what: str, part: Fraction | None = None) -> None:
+        key = (agent, kind)
+        before = self.values.get(key)
+        self.values[key] = value if before is None else Fraction(before) + Fraction(value)
+        if part is not None:
+            self.parts[key] = self.parts.get(key, Fraction(0)) + part
+        self.reasons.setdefault(key, []).append(what)
+
+    def drafts(self, state: State, network: str, bucket: Bucket) -> list[_Draft]:
+        return [_claim(state, network, bucket, kind, agent, value, "; ".join(self.reasons[(agent, kind)]),
+                       part=self.parts.get((agent, kind)))
+                for (agent, kind), value in sorted(self.values.items())]
 
 
 def _valued(context: _Context, network: str) -> dict[str, Valued]:
@@ -279,15 +306,19 @@ def _targeted(context: _Context, network: str, bucket: Bucket, target: Target) -
     shares, unclaimed = rollup(state, network, bucket, target, context.day, leavers(state, network),
                                lambda text: context.digest.update(f"{text}\n".encode()))
     drafts = []
+    bounded = _Bounded()
     for share in sorted(shares, key=lambda s: (s.rule, s.agent)):
         if share.rule == CITATIONS:
             what = f"{_shown(share.part * 100)}% of what made it, through {share.via}"
             drafts.append(_Draft(share.agent, share.part, bucket.name, "equity", what))
             continue
         rule = bucket.rules[share.rule]
-        value = _agent_value(context, network, rule, share.agent)
         what = f"{_shown(share.part * 100)}% of what made it, through {share.via} ({rule.where})"
-        drafts.append(_claim(state, network, bucket, rule.claim, share.agent, value, what, part=share.part))
+        if rule.claim == "equity":
+            drafts.append(_Draft(share.agent, share.part, bucket.name, "equity", what))
+        else:
+            bounded.add(share.agent, rule.claim, _agent_value(context, network, rule, share.agent), what, share.part)
+    drafts.extend(bounded.drafts(state, network, bucket))
     drafts = [d for d in drafts if d.exact > 0]
     if unclaimed and drafts:
         drafts.append(_Draft(network, unclaimed, bucket.name, "kept",
@@ -309,15 +340,13 @@ def _plural(count: int) -> str:
 
 def _shown(value: Fraction | Decimal) -> str:
     """A value as a person reads it: exact when short, else to four decimals with '≈'."""
-    if isinstance(value, Decimal):
-        if value == value.quantize(_FOUR, context=_EXACT_ROUNDING):
-            return format(value.normalize(_EXACT_ROUNDING), "f") if value else "0"
-        return "≈" + format(value.quantize(_FOUR, context=_EXACT_ROUNDING).normalize(_EXACT_ROUNDING), "f")
-    if value.denominator == 1:
-        return str(value.numerator)
-    rounded = round(value, 4)
-    text = format(Decimal(rounded.numerator) / Decimal(rounded.denominator), "f").rstrip("0").rstrip(".")
-    return text if Fraction(Decimal(text)) == value else f"≈{text}"
+    if isinstance(value, Fraction):
+        if value.denominator == 1:
+            return str(value.numerator)
+        value = _ROUNDING.divide(Decimal(value.numerator), Decimal(value.denominator))
+    rounded = value.quantize(_FOUR, context=_ROUNDING)
+    text = format(rounded.normalize(_ROUNDING), "f") if rounded else "0"
+    return text if rounded == value else f"≈{text}"
 
 
 def _claim(state: State, network: str, bucket: Bucket, kind: str, agent: str, value: Fraction | Decimal,
@@ -349,7 +378,7 @@ def _decimal(value: Fraction) -> Decimal:
     if value.denominator == 1:
         return Decimal(value.numerator)
     try:
-        return _EXACT.divide(Decimal(value.numerator), Decimal(value.denominator))
+        return EXACT.divide(Decimal(value.numerator), Decimal(value.denominator))
     except Inexact:
-        return _EXACT_ROUNDING.divide(Decimal(value.numerator), Decimal(value.denominator)).quantize(
-            Decimal(1).scaleb(-12), context=_EXACT_ROUNDING)
+        return _ROUNDING.divide(Decimal(value.numerator), Decimal(value.denominator)).quantize(
+            Decimal(1).scaleb(-12), context=_ROUNDING)

@@ -115,7 +115,8 @@ class Equation:
         return [rule for bucket in self.buckets for rule in bucket.rules]
 
 
-def _number(value: Any, where: str) -> Decimal:
+def _number(value: Any, where: str, places: int, largest: Decimal) -> Decimal:
+    """A number of at most `places` decimals and below `largest`."""
     if isinstance(value, bool) or not isinstance(value, int | Decimal | str):
         raise EquationError(f"{where}: expected a number, got {value!r}")
     try:
@@ -124,6 +125,13 @@ def _number(value: Any, where: str) -> Decimal:
         raise EquationError(f"{where}: {value!r} is not a number") from None
     if not number.is_finite():
         raise EquationError(f"{where}: {value!r} is not a finite number")
+    if abs(number) >= largest:
+        raise EquationError(f"{where}: {value} is too large (at most {largest:.0E})")
+    _, digits, exponent = number.as_tuple()
+    assert isinstance(exponent, int)  # a finite number
+    exponent += len(digits) - len("".join(map(str, digits)).rstrip("0") or "0")  # trailing zeros are not decimals
+    if number and exponent < -places:
+        raise EquationError(f"{where}: {value} has more than {places} decimals")
     return number
 
 
@@ -188,7 +196,7 @@ def _rule(table: Any, where: str, bucket_filter: Filter) -> Rule:
         raise EquationError(f"{where}.claim: {claim!r} is not one of {', '.join(CLAIMS)}")
     cap = None
     if "cap_per_agent" in table:
-        cap = _number(table["cap_per_agent"], f"{where}.cap_per_agent")
+        cap = _number(table["cap_per_agent"], f"{where}.cap_per_agent", 12, Decimal("1E18"))
         if cap <= 0:
             raise EquationError(f"{where}.cap_per_agent: must be more than 0")
     narrowed = bucket_filter.narrowed(_filter(table, where))
@@ -211,7 +219,7 @@ def _bucket(table: Any, index: int) -> Bucket:
     where = f"bucket {index} ({name})"
     if "percent" not in table:
         raise EquationError(f"{where}: needs percent")
-    percent = _number(table["percent"], f"{where}.percent")
+    percent = _number(table["percent"], f"{where}.percent", 6, Decimal(1000))
     if not Decimal(0) < percent <= 100:
         raise EquationError(f"{where}.percent: {percent} is not more than 0 and at most 100")
     mode = table.get("mode", "straight")
@@ -244,6 +252,8 @@ def parse_equation(document: str) -> Equation:
         data = tomllib.loads(document, parse_float=Decimal)
     except tomllib.TOMLDecodeError as error:
         raise EquationError(f"the document is not valid TOML: {error}") from None
+    except RecursionError:
+        raise EquationError("the document nests tables or arrays too deeply") from None
     _keys(data, ("name", "version", "bucket"), "equation")
     name = data.get("name")
     if not isinstance(name, str) or not name.strip() or len(name) > 120:

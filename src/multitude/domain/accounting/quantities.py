@@ -8,12 +8,13 @@ ever a float.
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Context, Decimal, Inexact, InvalidOperation, Overflow
 from typing import Annotated
 
 from pydantic import StringConstraints
 
 __all__ = [
+    "EXACT",
     "PICO",
     "Amount",
     "Money",
@@ -35,6 +36,9 @@ Price = Annotated[str, StringConstraints(pattern=r"^(0|[1-9][0-9]{0,14})(\.[0-9]
 Money = Annotated[str, StringConstraints(pattern=r"^(0|[1-9][0-9]{0,14})(\.[0-9]{0,11}[1-9])?$")]
 Amount = Annotated[str, StringConstraints(pattern=r"^(0|[1-9][0-9]{0,39})(\.[0-9]{0,17}[1-9])?$")]
 PICO = 10**12  # a contribution's value is kept as whole units and millionths of millionths
+# The context of every sum and product of amounts and values: wide enough never to round what
+# it is given (values are bounded, see valuation), and it says so (Inexact) rather than round.
+EXACT = Context(prec=400, Emax=999_999, Emin=-999_999, traps=[Inexact, Overflow, InvalidOperation])
 
 _DURATION = re.compile(r"^(?:(?P<d>\d+(?:\.\d+)?)d)?(?:(?P<h>\d+(?:\.\d+)?)h)?(?:(?P<m>\d+)m)?$")
 
@@ -82,7 +86,7 @@ def parse_duration(text: str) -> str:
 
 def split_units(value: Decimal, scale: int) -> tuple[int, int]:
     """(whole units, parts of 1/scale) of a non-negative value with at most log10(scale) decimals."""
-    scaled = value * scale
+    scaled = EXACT.multiply(value, scale)
     if scaled != scaled.to_integral_value():
         raise ValueError(f"{value} has more decimals than 1/{scale}")
     return divmod(int(scaled), scale)

@@ -20,7 +20,7 @@ from multitude.domain.accounting.bodies import (
 )
 from multitude.domain.accounting.distribution import DistributionError, Target, equation_in_force, split_income
 from multitude.domain.accounting.equation import EquationError, parse_equation
-from multitude.domain.accounting.quantities import PICO, canonical_decimal, day_of, split_units
+from multitude.domain.accounting.quantities import EXACT, PICO, canonical_decimal, day_of, split_units
 from multitude.domain.accounting.rows import (
     ClaimRow,
     ContributionRow,
@@ -90,11 +90,11 @@ def _decimal(text: str | None) -> Decimal:
 
 def _own_value(body: ContributionLogged, resource: ResourceRow | None) -> Decimal:
     if body.action in ("work", "deliverService"):
-        return _decimal(body.hours) * _decimal(body.rate)
+        return EXACT.multiply(_decimal(body.hours), _decimal(body.rate))
     if body.action == "use" and resource is not None:
-        return _decimal(body.hours) * Decimal(resource.value_per_unit_of_use)
+        return EXACT.multiply(_decimal(body.hours), Decimal(resource.value_per_unit_of_use))
     if body.action == "consume" and resource is not None:
-        return _decimal(body.quantity) * Decimal(resource.value_per_unit)
+        return EXACT.multiply(_decimal(body.quantity), Decimal(resource.value_per_unit))
     if body.action == "cite":
         return _decimal(body.quantity)
     if body.action == "transfer":
@@ -130,7 +130,7 @@ def contribution_logged(state: State, event: Event, body: ContributionLogged, ac
     state.contributions[(net.network, event.id)] = ContributionRow(
         net.network, event.id, actor, holder, body.action,
         body.hours or "0", body.quantity or "0", canonical_decimal(value), whole, pico,
-        int(_decimal(body.hours) * 10**6), body.rate or "0",
+        int(EXACT.multiply(_decimal(body.hours), 10**6)), body.rate or "0",
         body.percent or "0",
         resource.value_per_unit if resource else "0", resource.value_per_unit_of_use if resource else "0",
         body.skill or "", resource.spec if resource else "", body.resource, body.process,

@@ -13,10 +13,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from decimal import Context, Decimal, Inexact, InvalidOperation, Overflow
+from decimal import Decimal
 from typing import Any, Protocol, runtime_checkable
 
 from multitude.domain.accounting.equation import Filter
+from multitude.domain.accounting.quantities import EXACT
 from multitude.domain.accounting.rows import ContributionRow
 
 __all__ = ["COLUMNS", "FILTER_COLUMNS", "SUMMABLE", "Group", "TallyQuery", "Tallying", "group_matches", "tally"]
@@ -37,7 +38,6 @@ COLUMNS: Mapping[str, str] = {
 }
 SUMMABLE = ("value", "hours")  # columns a tally can add up exactly
 FILTER_COLUMNS = {"specs": "spec", "skills": "skill", "tags": "tags", "since": "day", "until": "day"}
-_EXACT = Context(prec=400, traps=[Inexact, Overflow, InvalidOperation])
 
 
 @dataclass(frozen=True)
@@ -108,7 +108,7 @@ def _in_memory(rows: Iterable[ContributionRow], query: TallyQuery) -> list[Group
             entry = found.setdefault(key, [0, *(Decimal(0) for _ in query.sums)])
             entry[0] += 1
             for index, column in enumerate(query.sums, 1):
-                entry[index] = _EXACT.add(entry[index], Decimal(getattr(row, column)))
+                entry[index] = EXACT.add(entry[index], Decimal(getattr(row, column)))
     return sorted(Group(key[0], key[1], key[2], key[3:], entry[0], tuple(entry[1:])) for key, entry in found.items())
 
 

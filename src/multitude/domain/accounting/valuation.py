@@ -7,7 +7,7 @@ import datetime
 import json
 from collections import defaultdict
 from collections.abc import Callable, Mapping
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Context, Decimal, InvalidOperation
 from fractions import Fraction
 
 from multitude.domain.accounting.equation import Rule
@@ -16,9 +16,22 @@ from multitude.domain.accounting.tally import COLUMNS, Group
 from multitude.domain.networks.rules import charter_of
 from multitude.domain.state import State
 
-__all__ = ["DistributionError", "columns_for", "holders", "leavers", "role_check", "value_of", "worth"]
+__all__ = [
+    "LARGEST_VALUE",
+    "SMALLEST_VALUE",
+    "DistributionError",
+    "columns_for",
+    "holders",
+    "leavers",
+    "role_check",
+    "value_of",
+    "worth",
+]
 
 _TEXT = ("action", "skill", "spec")
+LARGEST_VALUE = Decimal("1E30")
+SMALLEST_VALUE = Decimal("1E-30")
+_QUANTIZE = Context(prec=100, rounding=ROUND_HALF_EVEN, traps=[InvalidOperation])
 
 
 class DistributionError(ValueError):
@@ -54,7 +67,12 @@ def value_of(rule: Rule, columns: tuple[str, ...], group: Group, day: str,
     if value < 0:
         raise DistributionError(f"{rule.where}: the formula gives {value} for a {group.action} contribution; "
                                 "values may not be negative")
-    return value
+    if value >= LARGEST_VALUE:
+        raise DistributionError(f"{rule.where}: the formula gives {value} for a {group.action} contribution; "
+                                f"a value must be below {LARGEST_VALUE:.0E}")
+    # Thirty decimals, rounded half to even in a pinned context: every node gets the same digits,
+    # and the values' sums stay exact.
+    return value.quantize(SMALLEST_VALUE, context=_QUANTIZE)
 
 
 def worth(value: Decimal, group: Group, columns: tuple[str, ...], standing: str | None) -> Decimal | None:

@@ -11,18 +11,17 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from decimal import Context, Decimal, Inexact, InvalidOperation, Overflow
+from decimal import Decimal
 from fractions import Fraction
 
 from multitude.domain.accounting.equation import Filter, Rule
-from multitude.domain.accounting.quantities import canonical_decimal
+from multitude.domain.accounting.quantities import EXACT, canonical_decimal
 from multitude.domain.accounting.tally import COLUMNS, FILTER_COLUMNS, SUMMABLE, Group, TallyQuery, group_matches, tally
 from multitude.domain.accounting.valuation import holders, leavers, role_check, value_of
 from multitude.domain.state import State
 
 __all__ = ["Valued", "value_rules"]
 
-_EXACT = Context(prec=400, traps=[Inexact, Overflow, InvalidOperation])
 
 
 @dataclass
@@ -115,9 +114,9 @@ def _add(valued: Valued, rule: Rule, plan: _Plan, summed: str | None, group: Gro
     face = group.sums[plan.sums.index("value")]
     if summed is None:
         each = value_of(rule, plan.columns, group, day, {})
-        amount = _EXACT.multiply(each, group.count)
+        amount = EXACT.multiply(each, group.count)
     else:
-        amount = _EXACT.multiply(value_of(rule, plan.columns, group, day, {summed: Decimal(1)}),
+        amount = EXACT.multiply(value_of(rule, plan.columns, group, day, {summed: Decimal(1)}),
                                  group.sums[plan.sums.index(summed)])
     for agent, part in owners:
         if standing.get(agent) == "bad":  # a bad leaver keeps cash at face value, nothing else
@@ -127,7 +126,7 @@ def _add(valued: Valued, rule: Rule, plan: _Plan, summed: str | None, group: Gro
         else:
             counted = amount
         if part == 1:
-            valued.whole[agent] = _EXACT.add(valued.whole[agent], counted)
+            valued.whole[agent] = EXACT.add(valued.whole[agent], counted)
         else:
             valued.shared[agent] += Fraction(counted) * part
         valued.counts[agent] += group.count
