@@ -84,7 +84,7 @@ def node_payouts(node: Node, distribution: str) -> dict[str, str]:
 
 
 def test_the_node_pays_what_the_pure_fold_pays_and_a_rebuild_changes_nothing(node: Node) -> None:
-    story, lab, distributions = lab_story()
+    story, _, distributions = lab_story()
     submitted = node.submit(story.events)
     assert {receipt.status for receipt in submitted.receipts} == {"applied"}
     expected, _ = fold(story.events)

@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from multitude.domain.accounting.quantities import EXACT, PICO
-from multitude.domain.accounting.tally import Group, TallyQuery
+from multitude.domain.accounting.tally import Group, TallyQuery, group_order
 from multitude.store import Condition, Index, Store, TableSpec
 
 __all__ = ["StoredTable", "Tallies"]
@@ -115,12 +115,15 @@ class Tallies(StoredTable):
     def tally(self, query: TallyQuery) -> list[Group]:
         self.write()
         where = query.filter
+        if any(values is not None and not values for values in (where.actions, where.specs, where.skills,
+                                                                query.process, query.resource)):
+            return []  # asked for none of something: nothing matches
         conditions = [Condition("network", "=", query.network), Condition("status", "=", "validated")]
         for column, values in (("action", where.actions), ("spec", where.specs), ("skill", where.skills),
                                ("process", query.process), ("resource", query.resource)):
             if values is not None:
                 conditions.append(Condition(column, "in", values))
-        conditions.extend(Condition("tags", "like_any", [f"%,{tag},%" for tag in wanted]) for wanted in where.tags)
+        conditions.extend(Condition("tags", "contains_any", [f",{tag}," for tag in wanted]) for wanted in where.tags)
         if where.since is not None:
             conditions.append(Condition("day", ">=", where.since))
         if where.until is not None:
@@ -137,8 +140,8 @@ class Tallies(StoredTable):
                     totals.append(EXACT.add(Decimal(row[position]), EXACT.divide(Decimal(row[position + 1]), PICO)))
                     position += 2
                 else:
-                    totals.append(Decimal(row[position]).scaleb(-6))  # exact: only the exponent moves
+                    totals.append(EXACT.scaleb(Decimal(row[position]), -6))
                     position += 1
             holder, contributor, action = row[:3] if query.by_contributor else (row[0], "", row[1])
             groups.append(Group(holder, contributor, action, tuple(row[len(lead):width]), int(row[-1]), tuple(totals)))
-        return sorted(groups)
+        return sorted(groups, key=group_order)

@@ -100,7 +100,8 @@ STATUS_SPEC = TableSpec(
 @dataclass(frozen=True)
 class Condition:
     """One condition of an aggregate query on a projection table: `column op value`, where op
-    is "=", "in" (value: a collection), ">=", "<=" or "like_any" (value: patterns, any may match)."""
+    is "=", "in" (value: a collection), ">=", "<=" or "contains_any" (value: pieces of text, the
+    column containing any of them, exactly)."""
 
     column: str
     op: str

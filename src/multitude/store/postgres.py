@@ -47,6 +47,7 @@ def _parts(rows: Sequence[tuple[Any, ...]]) -> Iterator[Sequence[tuple[Any, ...]
 
 
 class PostgresStore(SqlStore):
+    position_of = "strpos"
     placeholder = "%s"
     dialect = "postgres"
     types: ClassVar[dict[str, str]] = {

@@ -40,6 +40,7 @@ def _chunks(values: Sequence[Any], size: int = _CHUNK) -> Iterator[Sequence[Any]
 
 class SqlStore(Store):
     placeholder = "?"
+    position_of = "instr"  # where a piece of text starts in another (0: nowhere); exact, case and all
     dialect: ClassVar[str]
     types: ClassVar[dict[str, str]]
 
@@ -271,10 +272,11 @@ class SqlStore(Store):
                 values = sorted(condition.value)
                 clauses.append(f"{condition.column} IN ({', '.join('?' * len(values))})" if values else "1 = 0")
                 params.extend(values)
-            elif condition.op == "like_any":
-                patterns = sorted(condition.value)
-                clauses.append("(" + " OR ".join(f"{condition.column} LIKE ?" for _ in patterns) + ")")
-                params.extend(patterns)
+            elif condition.op == "contains_any":
+                pieces = sorted(condition.value)
+                found = f"{self.position_of}({condition.column}, ?) > 0"
+                clauses.append("(" + " OR ".join(found for _ in pieces) + ")")
+                params.extend(pieces)
             elif condition.op in ("=", ">=", "<="):
                 clauses.append(f"{condition.column} {condition.op} ?")
                 params.append(condition.value)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import itertools
+import re
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -48,6 +49,7 @@ VARIABLES: Mapping[str, str] = {
 }
 CLAIMS = ("equity", "debt", "once")
 _MODES = ("straight", "remaining")
+_TAG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")  # as contributions write them
 _FILTER_KEYS = ("actions", "specs", "tags", "skills", "roles", "from", "until")
 
 
@@ -167,6 +169,9 @@ def _filter(table: Mapping[str, Any], where: str) -> Filter:
         return _names(found[key], f"{where}.{key}", allowed) if key in found else None
 
     tags, roles = names("tags"), names("roles")
+    for tag in sorted(tags or ()):
+        if not _TAG.match(tag):
+            raise EquationError(f"{where}.tags: {tag!r} is not a tag (lower-case letters, digits, - and _)")
     return Filter(names("actions", ACTIONS), names("specs"), (tags,) if tags else (), names("skills"),
                   (roles,) if roles else (), since, until)
 

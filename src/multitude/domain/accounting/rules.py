@@ -43,6 +43,7 @@ __all__ = ["HANDLERS", "currency_of", "income_target", "recipient_problem"]
 Handler = Callable[[State, Event, Any, str], None]
 
 _HELD_BY_RESOURCE = ("use", "consume", "cite")
+LARGEST_CONTRIBUTION = Decimal("1E18")  # what databases' 64-bit integers hold of a value
 
 
 def _network(state: State, event: Event) -> NetworkRow:
@@ -126,6 +127,8 @@ def contribution_logged(state: State, event: Event, body: ContributionLogged, ac
     holder = f"resource:{body.resource}" if body.action in _HELD_BY_RESOURCE and body.resource else actor
     status = "validated" if charter.validation.policy == "none" else "pending"
     value = _own_value(body, resource)
+    if value >= LARGEST_CONTRIBUTION:
+        raise Rejected(f"a contribution may be worth less than {LARGEST_CONTRIBUTION:.0E}; this one is worth {value}")
     whole, pico = split_units(value, PICO)
     state.contributions[(net.network, event.id)] = ContributionRow(
         net.network, event.id, actor, holder, body.action,

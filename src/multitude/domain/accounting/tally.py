@@ -109,7 +109,13 @@ def _in_memory(rows: Iterable[ContributionRow], query: TallyQuery) -> list[Group
             entry[0] += 1
             for index, column in enumerate(query.sums, 1):
                 entry[index] = EXACT.add(entry[index], Decimal(getattr(row, column)))
-    return sorted(Group(key[0], key[1], key[2], key[3:], entry[0], tuple(entry[1:])) for key, entry in found.items())
+    return sorted((Group(key[0], key[1], key[2], key[3:], entry[0], tuple(entry[1:])) for key, entry in found.items()),
+                  key=group_order)
+
+
+def group_order(group: Group) -> tuple[Any, ...]:
+    """How groups are ordered (a column that may hold no value sorts its None first)."""
+    return (group.holder, group.contributor, group.action, tuple((v is not None, v or "") for v in group.values))
 
 
 def tally(contributions: Mapping[Any, ContributionRow], query: TallyQuery) -> list[Group]:
