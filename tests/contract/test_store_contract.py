@@ -182,13 +182,13 @@ def test_aggregates_group_sum_and_count_with_conditions_and_indexes(store: Store
         store.upsert(spec, [("n1", f"i{n}", "work" if n % 3 else "gift", n, "x" if n % 2 else None)
                             for n in range(1, 11)] + [("n2", "i1", "work", 100, None)])
     store.analyze()  # statistics for the planner: runs on every store, changes no result
-    rows = store.aggregate(spec, ("kind",), ("amount",), [Condition("network", "=", "n1")])
+    rows = list(store.aggregate(spec, ("kind",), ("amount",), [Condition("network", "=", "n1")]))
     assert sorted(rows) == [("gift", 3 + 6 + 9, 3), ("work", 55 - 18, 7)]
-    rows = store.aggregate(spec, ("kind",), ("amount",), [Condition("network", "=", "n1"),
-                                                          Condition("tag", "in", ["x"]),
-                                                          Condition("amount", ">=", 3)])
+    rows = list(store.aggregate(spec, ("kind",), ("amount",), [Condition("network", "=", "n1"),
+                                                               Condition("tag", "in", ["x"]),
+                                                               Condition("amount", ">=", 3)]))
     assert sorted(rows) == [("gift", 3 + 9, 2), ("work", 5 + 7, 2)]
-    assert store.aggregate(spec, (), (), [Condition("item", "contains_any", ["i1"])]) == [(3,)]
-    assert store.aggregate(spec, (), (), [Condition("item", "contains_any", ["I1", "i_"])]) == [(0,)]
+    assert list(store.aggregate(spec, (), (), [Condition("item", "contains_any", ["i1"])])) == [(3,)]
+    assert list(store.aggregate(spec, (), (), [Condition("item", "contains_any", ["I1", "i_"])])) == [(0,)]
     with pytest.raises(ValueError, match="no column"):
-        store.aggregate(spec, ("nothing",), (), [])
+        list(store.aggregate(spec, ("nothing",), (), []))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, MutableMapping
+from collections.abc import Iterable, Iterator, MutableMapping
 from dataclasses import fields
 from typing import Any
 
@@ -51,7 +51,7 @@ class _Overlay(MutableMapping[Any, Any]):
             return self.changes[key] is not _GONE
         return key in self.base
 
-    def tally(self, query: TallyQuery) -> list[Group]:
+    def tally(self, query: TallyQuery) -> Iterable[Group]:
         """The base's own tally while nothing here changed; else the tally of what is seen here."""
         if not self.changes and isinstance(self.base, Tallying):
             return self.base.tally(query)

@@ -12,15 +12,15 @@ from collections.abc import Iterator, MutableMapping
 from decimal import Decimal
 from typing import Any
 
-from multitude.domain.accounting.quantities import EXACT, PICO
-from multitude.domain.accounting.tally import Group, TallyQuery, group_order
+from multitude.domain.accounting.quantities import EXACT, GIGA, PICO
+from multitude.domain.accounting.tally import Group, TallyQuery
 from multitude.store import Condition, Index, Store, TableSpec
 
 __all__ = ["StoredTable", "Tallies"]
 
 _GONE = object()  # deleted since the last write
 _ABSENT = object()  # known not to be stored
-_SUMMED = {"value": ("value_whole", "value_pico"), "hours": ("hours_micro",)}
+_SUMMED = {"value": ("value_high", "value_low", "value_pico"), "hours": ("hours_micro",)}
 
 
 class StoredTable(MutableMapping[Any, Any]):
@@ -99,7 +99,7 @@ class StoredTable(MutableMapping[Any, Any]):
 
     def __len__(self) -> int:
         self.write()
-        return int(self.store.aggregate(self.spec, (), (), [])[0][-1])
+        return int(next(iter(self.store.aggregate(self.spec, (), (), [])))[-1])
 
 
 class Tallies(StoredTable):
@@ -112,12 +112,12 @@ class Tallies(StoredTable):
         wanted = "process" if query.process is not None else "resource" if query.resource is not None else "network"
         return next((index for index in self.spec.indexes if index.columns[0] == wanted), None)
 
-    def tally(self, query: TallyQuery) -> list[Group]:
+    def tally(self, query: TallyQuery) -> Iterator[Group]:
         self.write()
         where = query.filter
         if any(values is not None and not values for values in (where.actions, where.specs, where.skills,
                                                                 query.process, query.resource)):
-            return []  # asked for none of something: nothing matches
+            return  # asked for none of something: nothing matches
         conditions = [Condition("network", "=", query.network), Condition("status", "=", "validated")]
         for column, values in (("action", where.actions), ("spec", where.specs), ("skill", where.skills),
                                ("process", query.process), ("resource", query.resource)):
@@ -131,17 +131,16 @@ class Tallies(StoredTable):
         lead = ("holder", "contributor", "action") if query.by_contributor else ("holder", "action")
         group_by = (*lead, *query.columns)
         sums = [column for summed in query.sums for column in _SUMMED[summed]]
-        groups = []
         width = len(group_by)
         for row in self.store.aggregate(self.spec, group_by, sums, conditions, self._index(query)):
             totals, position = [], width
             for summed in query.sums:
                 if summed == "value":
-                    totals.append(EXACT.add(Decimal(row[position]), EXACT.divide(Decimal(row[position + 1]), PICO)))
-                    position += 2
+                    whole = row[position] * GIGA + row[position + 1]
+                    totals.append(EXACT.add(Decimal(whole), EXACT.divide(Decimal(row[position + 2]), PICO)))
+                    position += 3
                 else:
                     totals.append(EXACT.scaleb(Decimal(row[position]), -6))
                     position += 1
             holder, contributor, action = row[:3] if query.by_contributor else (row[0], "", row[1])
-            groups.append(Group(holder, contributor, action, tuple(row[len(lead):width]), int(row[-1]), tuple(totals)))
-        return sorted(groups, key=group_order)
+            yield Group(holder, contributor, action, tuple(row[len(lead):width]), int(row[-1]), tuple(totals))

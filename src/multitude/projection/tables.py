@@ -22,7 +22,8 @@ LARGE: dict[str, type[StoredTable]] = {"contributions": Tallies, "verdicts": Sto
 # adds up without sorting), and what rollup looks up (a process's inputs, a resource's producers).
 INDEXES: dict[str, tuple[Index, ...]] = {
     "contributions": (
-        Index(("network", "holder", "action", "status", "value_whole", "value_pico", "hours_micro")),
+        Index(("network", "holder", "action", "day", "status", "value_high", "value_low", "value_pico",
+               "hours_micro")),
         Index(("process", "network", "status"), sparse="process"),
         Index(("resource", "network", "status"), sparse="resource"),
     ),

@@ -195,10 +195,12 @@ class Store(ABC):
 
     @abstractmethod
     def aggregate(self, spec: TableSpec, group_by: Sequence[str], sums: Sequence[str],
-                  where: Sequence[Condition], index: Index | None = None) -> list[tuple[Any, ...]]:
+                  where: Sequence[Condition], index: Index | None = None) -> Iterator[tuple[Any, ...]]:
         """Rows of (*group_by values, *exact integer sums of `sums`, count) of the rows that meet
-        every condition, one per distinct group; read through `index` (one of the spec's) when
-        given, where the database lets the caller choose."""
+        every condition, one per distinct group, as the database produces them (in no set
+        order; read them before writing again); read through `index` (one of the spec's) when
+        given, where the database lets the caller choose. A sum past the database's integers
+        is an error, never a rounded number."""
 
     @abstractmethod
     def upsert(self, spec: TableSpec, rows: Sequence[tuple[Any, ...]]) -> None: ...

@@ -87,6 +87,14 @@ class PostgresStore(SqlStore):
         except psycopg.Error as error:
             raise StoreError(f"PostgreSQL ({self.url}): {error}") from error
 
+    def _stream(self, sql: str, params: Sequence[Any] = ()) -> Iterator[tuple[Any, ...]]:
+        try:
+            with self._db.cursor() as cursor:
+                cursor.execute(sql, params or None)
+                yield from cursor
+        except psycopg.Error as error:
+            raise StoreError(f"PostgreSQL ({self.url}): {error}") from error
+
     def _executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         try:
             with self._db.cursor() as cursor:

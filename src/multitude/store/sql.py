@@ -21,7 +21,6 @@ from multitude.store.base import (
     Index,
     StatusRow,
     Store,
-    StoreError,
     TableSpec,
 )
 from multitude.store.migrations import MIGRATIONS
@@ -288,8 +287,11 @@ class SqlStore(Store):
         """The clause that makes a query read through `index` (none: leave it to the planner)."""
         return ""
 
+    @abstractmethod
+    def _stream(self, sql: str, params: Sequence[Any] = ()) -> Iterator[tuple[Any, ...]]: ...
+
     def aggregate(self, spec: TableSpec, group_by: Sequence[str], sums: Sequence[str],
-                  where: Sequence[Condition], index: Index | None = None) -> list[tuple[Any, ...]]:
+                  where: Sequence[Condition], index: Index | None = None) -> Iterator[tuple[Any, ...]]:
         known = set(spec.column_names)
         for column in (*group_by, *sums):
             if column not in known:
@@ -301,27 +303,9 @@ class SqlStore(Store):
         sql = f"SELECT {groups + ', ' if groups else ''}{totals}COUNT(*) FROM p_{spec.name}{through}{clause}"
         if groups:
             sql += f" GROUP BY {groups}"
-        try:
-            rows = self._q(sql, params)
-        except StoreError as error:
-            if "overflow" not in str(error):
-                raise
-            return self._aggregate_exactly(spec, group_by, sums, clause, params)
         width = len(group_by)
-        return [(*row[:width], *(int(total or 0) for total in row[width:-1]), int(row[-1])) for row in rows]
-
-    def _aggregate_exactly(self, spec: TableSpec, group_by: Sequence[str], sums: Sequence[str], clause: str,
-                           params: list[Any]) -> list[tuple[Any, ...]]:
-        """The same sums in Python's unbounded integers, for totals past the database's integers."""
-        totals: dict[tuple[Any, ...], list[int]] = {}
-        columns = ", ".join((*group_by, *sums)) or "1"
-        for row in self._q(f"SELECT {columns} FROM p_{spec.name}{clause}", params):
-            key = tuple(row[: len(group_by)])
-            entry = totals.setdefault(key, [0] * (len(sums) + 1))
-            for index, value in enumerate(row[len(group_by) : len(group_by) + len(sums)]):
-                entry[index] += int(value or 0)
-            entry[-1] += 1
-        return [(*key, *entry) for key, entry in totals.items()]
+        for row in self._stream(self._sql(sql), params):
+            yield (*row[:width], *(int(total or 0) for total in row[width:-1]), int(row[-1]))
 
     def upsert(self, spec: TableSpec, rows: Sequence[tuple[Any, ...]]) -> None:
         if not rows:

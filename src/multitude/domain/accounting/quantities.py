@@ -15,6 +15,7 @@ from pydantic import StringConstraints
 
 __all__ = [
     "EXACT",
+    "GIGA",
     "PICO",
     "Amount",
     "Money",
@@ -36,6 +37,7 @@ Price = Annotated[str, StringConstraints(pattern=r"^(0|[1-9][0-9]{0,14})(\.[0-9]
 Money = Annotated[str, StringConstraints(pattern=r"^(0|[1-9][0-9]{0,14})(\.[0-9]{0,11}[1-9])?$")]
 Amount = Annotated[str, StringConstraints(pattern=r"^(0|[1-9][0-9]{0,39})(\.[0-9]{0,17}[1-9])?$")]
 PICO = 10**12  # a contribution's value is kept as whole units and millionths of millionths
+GIGA = 10**9  # … and its whole units as a high and a low part, so sums stay far below 2**63
 # The context of every sum and product of amounts and values: wide enough never to round what
 # it is given (values are bounded, see valuation), and it says so (Inexact) rather than round.
 EXACT = Context(prec=400, Emax=999_999, Emin=-999_999, traps=[Inexact, Overflow, InvalidOperation])

@@ -61,22 +61,25 @@ def _claim(rule: int, agent: str) -> str:
 def rollup(state: State, network: str, bucket: Bucket, target: Target, day: str,
            standing: dict[str, str], record: Callable[[str], None]) -> tuple[list[Share], Fraction]:
     """The shares of the target's value by agent and rule, and the part nobody claims (the
-    network keeps it). `record` is told every group counted, for the contributions digest."""
+    network keeps it). `record` is told the graph (every edge and its share), for the
+    contributions digest."""
     start = f"process:{target.id}" if target.kind == "process" else f"resource:{CITATIONS}:{target.id}"
     edges: dict[tuple[str, str], Fraction] = {}
     todo, seen = [start], {start}
     while todo:
         node = todo.pop()
         if node.startswith("process:"):
-            outgoing = _process_edges(state, network, bucket, node[len("process:"):], day, standing, record)
+            outgoing = _process_edges(state, network, bucket, node[len("process:"):], day, standing)
         else:
             _, rule, resource = node.split(":", 2)
-            outgoing = _resource_edges(state, network, int(rule), resource, record)
+            outgoing = _resource_edges(state, network, int(rule), resource)
         for target_node, share in outgoing.items():
             edges[(node, target_node)] = share
             if not target_node.startswith("claim:") and target_node not in seen:
                 seen.add(target_node)
                 todo.append(target_node)
+    for (source, target_node), share in sorted(edges.items()):  # the graph is what was counted
+        record(f"{source}\t{target_node}\t{share.numerator}/{share.denominator}")
     try:
         flow = solve([Edge(a, b, share) for (a, b), share in sorted(edges.items())], {start: Fraction(1)})
     except FlowError as error:
@@ -94,13 +97,12 @@ def rollup(state: State, network: str, bucket: Bucket, target: Target, day: str,
 
 
 def _process_edges(state: State, network: str, bucket: Bucket, process: str, day: str,
-                   standing: dict[str, str], record: Callable[[str], None]) -> dict[str, Fraction]:
+                   standing: dict[str, str]) -> dict[str, Fraction]:
     where = frozenset({process})
     cited: dict[str, Fraction] = defaultdict(Fraction)
     for group in tally(state.contributions, TallyQuery(network, Filter(actions=frozenset({"cite"})), ("percent",),
                                                          process=where)):
         if group.values[0] != "0":
-            record(f"cite\t{process}\t{group.holder}\t{group.values[0]}\t{group.count}")
             cited[f"resource:{CITATIONS}:{group.holder[len('resource:'):]}"] += (
                 Fraction(Decimal(group.values[0])) * group.count / 100)
     passed = sum(cited.values(), Fraction(0))
@@ -113,8 +115,6 @@ def _process_edges(state: State, network: str, bucket: Bucket, process: str, day
         for group in tally(state.contributions, TallyQuery(network, rule.filter, columns, process=where)):
             if _excluded(state, network, rule.filter, group):
                 continue
-            record(f"{rule.where}\t{process}\t{group.holder}\t{group.contributor}\t{'|'.join(group.values)}"
-                   f"\t{group.count}")
             counted = worth(value_of(rule, columns, group, day), group, columns,
                             standing.get(group.contributor) if not group.holder.startswith("resource:") else None)
             # A citation by percent has no value of its own (its share was passed on above).
@@ -135,13 +135,11 @@ def _excluded(state: State, network: str, where: Filter, group: Group) -> bool:
     return not where.holds(role_check(state, network, group.contributor))
 
 
-def _resource_edges(state: State, network: str, rule: int, resource: str,
-                    record: Callable[[str], None]) -> dict[str, Fraction]:
+def _resource_edges(state: State, network: str, rule: int, resource: str) -> dict[str, Fraction]:
     produced: dict[str, Fraction] = defaultdict(Fraction)
     query = TallyQuery(network, Filter(actions=frozenset({"produce"})), ("process", "quantity"),
                        resource=frozenset({resource}))
     for group in tally(state.contributions, query):
-        record(f"produce\t{resource}\t{group.values[0]}\t{group.values[1]}\t{group.count}")
         quantity = Fraction(Decimal(group.values[1])) or Fraction(1)
         produced[f"process:{group.values[0]}"] += quantity * group.count
     total = sum(produced.values(), Fraction(0))

@@ -27,8 +27,9 @@ class ContributionRow(NamedTuple):
     hours: str
     quantity: str
     value: str  # the contribution's own value (see equation.VARIABLES)
-    value_whole: int  # the value again, as integers a database adds up exactly:
-    value_pico: int  # whole units, and millionths of millionths
+    value_high: int  # the value again, as integers a database adds up exactly and far from
+    value_low: int  # overflowing: whole units ÷ 10^9 and mod 10^9, and millionths of millionths
+    value_pico: int
     hours_micro: int  # hours in millionths
     rate: str
     percent: str

@@ -66,7 +66,7 @@ class Group:
 
 @runtime_checkable
 class Tallying(Protocol):
-    def tally(self, query: TallyQuery) -> list[Group]: ...
+    def tally(self, query: TallyQuery) -> Iterable[Group]: ...
 
 
 def _matches(row: ContributionRow, query: TallyQuery) -> bool:
@@ -118,8 +118,10 @@ def group_order(group: Group) -> tuple[Any, ...]:
     return (group.holder, group.contributor, group.action, tuple((v is not None, v or "") for v in group.values))
 
 
-def tally(contributions: Mapping[Any, ContributionRow], query: TallyQuery) -> list[Group]:
-    """The groups of `query`, sorted, from whatever holds the contributions."""
+def tally(contributions: Mapping[Any, ContributionRow], query: TallyQuery) -> Iterable[Group]:
+    """The groups of `query`, in no set order (those who need one sort by `group_order`), from
+    whatever holds the contributions: a store streams them, so a million groups need not sit in
+    memory at once."""
     if isinstance(contributions, Tallying):
         return contributions.tally(query)
     return _in_memory(contributions.values(), query)

@@ -1,9 +1,10 @@
 """The value of every agent's contributions under each rule of an equation, from one tally.
 
-All the rules of a network's equation are answered by a single tally: grouped by what any
-rule reads or filters on, adding up (instead of grouping by) a column that every rule using it
-is proportional to. Each rule then keeps the groups its filter admits and values them; a group
-of contributions proportional to the summed column is valued once, as f(1) × the sum.
+All the rules of a network's equation are answered by a single tally, read once: grouped by
+what any rule reads or filters on, adding up (instead of grouping by) a column that every rule
+using it is proportional to. Each rule keeps the groups its filter admits and values them; a
+group proportional to the summed column is valued as f(1) × the sum, and a formula is
+evaluated once for all the groups that give it the same variables.
 """
 
 from __future__ import annotations
@@ -79,45 +80,50 @@ def _actions(rules: Sequence[Rule]) -> frozenset[str] | None:
 
 def value_rules(state: State, network: str, rules: Sequence[Rule], day: str,
                 record: Callable[[str], None]) -> dict[str, Valued]:
-    """Each rule's values (by `rule.where`), from the network's validated contributions;
-    `record` is told every group counted, for the contributions digest."""
+    """Each rule's values (by `rule.where`), from the network's validated contributions, read
+    in one pass; `record` is told what each rule counted for each agent (the contributions
+    digest), in a set order whatever order the groups came in."""
     if not rules:
         return {}
     plan = _plan(rules)
     by_contributor = any(rule.filter.roles for rule in rules)  # else the holder is all that matters
     query = TallyQuery(network, Filter(actions=_actions(rules)), plan.columns, sums=plan.sums,
                        by_contributor=by_contributor)
-    groups = tally(state.contributions, query)
-    for group in groups:
-        record(f"{group.holder}\t{group.contributor}\t{group.action}\t{'|'.join(group.values)}\t{group.count}"
-               f"\t{'|'.join(canonical_decimal(total) for total in group.sums)}")
     standing = leavers(state, network)
     owners: dict[str, list[tuple[str, Fraction]]] = {}
-    result = {}
-    for rule in rules:
-        valued = Valued()
-        summed = plan.summed[rule.where]
-        for group in groups:
+    result = {rule.where: Valued() for rule in rules}
+    each: list[dict[tuple[str, tuple[str, ...]], Decimal]] = [{} for _ in rules]  # a formula's value, by group
+    for group in tally(state.contributions, query):
+        if group.holder not in owners:
+            owners[group.holder] = holders(state, network, group.holder)
+        for rule, known in zip(rules, each, strict=True):
             if not group_matches(group, plan.columns, rule.filter) or not rule.filter.holds(
                 role_check(state, network, group.contributor)
             ):
                 continue
-            if group.holder not in owners:
-                owners[group.holder] = holders(state, network, group.holder)
-            _add(valued, rule, plan, summed, group, day, owners[group.holder], standing)
-        result[rule.where] = valued
+            summed = plan.summed[rule.where]
+            key = (group.action, group.values)
+            if key not in known:
+                known[key] = value_of(rule, plan.columns, group, day, {summed: Decimal(1)} if summed else {})
+            amount = EXACT.multiply(known[key], group.sums[plan.sums.index(summed)] if summed else group.count)
+            _add(result[rule.where], group, amount, group.sums[plan.sums.index("value")], owners[group.holder],
+                 standing)
+    for rule in rules:
+        valued = result[rule.where]
+        for agent in valued.agents():
+            record(f"{rule.where}\t{agent}\t{valued.counts[agent]}\t{_exact_text(valued.total(agent))}")
     return result
 
 
-def _add(valued: Valued, rule: Rule, plan: _Plan, summed: str | None, group: Group, day: str,
-         owners: list[tuple[str, Fraction]], standing: dict[str, str]) -> None:
-    face = group.sums[plan.sums.index("value")]
-    if summed is None:
-        each = value_of(rule, plan.columns, group, day, {})
-        amount = EXACT.multiply(each, group.count)
-    else:
-        amount = EXACT.multiply(value_of(rule, plan.columns, group, day, {summed: Decimal(1)}),
-                                 group.sums[plan.sums.index(summed)])
+def _exact_text(value: Decimal | Fraction) -> str:
+    if isinstance(value, Fraction):
+        return f"{value.numerator}/{value.denominator}"
+    return canonical_decimal(value)
+
+
+def _add(valued: Valued, group: Group, amount: Decimal, face: Decimal, owners: list[tuple[str, Fraction]],
+         standing: dict[str, str]) -> None:
+    """Count `amount` (the group's value under a rule) for whoever it belongs to."""
     for agent, part in owners:
         if standing.get(agent) == "bad":  # a bad leaver keeps cash at face value, nothing else
             if group.action != "transfer":
