@@ -167,11 +167,10 @@ def build(home: Path, contributions: int, agents: int, seed: int) -> dict[str, s
                     holder, spec_name = f"resource:{resource_id}", "design"
                     value = Decimal(quantity)
                 whole, pico = split_units(value, PICO)
+                micro = int(Decimal(hours) * 10**6)
                 rows.append((network, f"{rng.getrandbits(256):064x}", person, holder, action, canonical_decimal(hours),
-                             quantity, canonical_decimal(value), *divmod(whole, 10**9), pico, int(Decimal(hours) * 10**6),
-                             rate, "0",
-                             "0", per_use, "", spec_name, resource_id or None, None, "", "", day, "validated", 0, 0,
-                             "bench"))
+                             quantity, canonical_decimal(value), *divmod(whole, 10**9), pico, micro, rate, "0", "0",
+                             per_use, "", spec_name, resource_id or None, None, "", "", day, "validated", 0, 0, "bench"))
             node.store.upsert(spec, rows)
             written += len(rows)
     node.close()
@@ -287,7 +286,8 @@ def main() -> None:
             figures[what] = min(runs, key=lambda run: run["seconds"])
             figures[what]["peak_mb"] = max(run["peak_mb"] for run in runs)
             times = ", ".join(f"{run['seconds']:.2f}" for run in runs)
-            print(f"{what:>12}: {figures[what]['seconds']:8.3f} s   peak {figures[what]['peak_mb']:6.0f} MB   ({times})")
+            best = figures[what]
+            print(f"{what:>12}: {best['seconds']:8.3f} s   peak {best['peak_mb']:6.0f} MB   ({times})")
     distribution, aggregate, loop = figures["distribution"], figures["aggregate"], figures["loop"]
     ratio = distribution["seconds"] / aggregate["seconds"]
     floor_ratio = distribution["seconds"] / figures["floor"]["seconds"]
