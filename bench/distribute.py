@@ -170,7 +170,8 @@ def build(home: Path, contributions: int, agents: int, seed: int) -> dict[str, s
                 micro = int(Decimal(hours) * 10**6)
                 rows.append((network, f"{rng.getrandbits(256):064x}", person, holder, action, canonical_decimal(hours),
                              quantity, canonical_decimal(value), *divmod(whole, 10**9), pico, micro, rate, "0", "0",
-                             per_use, "", spec_name, resource_id or None, None, "", "", day, "validated", 0, 0, "bench"))
+                             per_use, "", spec_name, resource_id or None, None, "", "", day, "validated", 0, 0,
+                             "bench"))
             node.store.upsert(spec, rows)
             written += len(rows)
     node.close()
