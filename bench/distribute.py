@@ -175,7 +175,7 @@ def build(home: Path, contributions: int, agents: int, seed: int) -> dict[str, s
             node.store.upsert(spec, rows)
             written += len(rows)
     node.close()
-    return {"top": top, "design": designs[0], "me": me, "workshop": workshop}
+    return {"top": top, "design": designs[0], "me": me, "workshop": workshop, "contributions": str(written)}
 
 
 def measure(home: Path, what: str, ids: dict[str, str]) -> dict[str, Any]:
@@ -183,6 +183,10 @@ def measure(home: Path, what: str, ids: dict[str, str]) -> dict[str, Any]:
     from multitude.node import Node
 
     node = Node.open(home)
+    held = len(node.projector.state.contributions)
+    if held < int(ids["contributions"]):
+        raise SystemExit(f"the store holds {held} contributions, not {ids['contributions']}: its projection was "
+                         "rebuilt from the log (the code changed since it was built); build it again")
     start = time.perf_counter()
     result: dict[str, Any] = {}
     if what == "distribution":

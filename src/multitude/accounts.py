@@ -19,8 +19,16 @@ from multitude.domain.accounting.distribution import (
 )
 from multitude.domain.accounting.equation import EquationError, parse_equation
 from multitude.domain.accounting.quantities import canonical_decimal, day_of
-from multitude.domain.accounting.rows import ContributionRow, DistributionRow, EquationRow, IncomeRow, PayoutRow
+from multitude.domain.accounting.rows import (
+    ContributionRow,
+    DistributionRow,
+    EquationRow,
+    IncomeRow,
+    PayoutRow,
+    ResourceRow,
+)
 from multitude.domain.accounting.rules import currency_of, income_target, recipient_problem
+from multitude.domain.accounting.worth import RolledUp, rolled_up
 from multitude.domain.networks.rules import charter_of
 from multitude.domain.rules import Rejected
 from multitude.errors import NodeError, Refused
@@ -148,6 +156,25 @@ class Accounts(Directory):
                      funded_by=[self._contribution_ref(net, ref) for ref in funded_by], note=note)
         return str(self.act("resource.created", body, net).event)
 
+    def resources(self, network: str) -> list[ResourceRow]:
+        net = self.network(network).network
+        return sorted((row for row in self._settled().resources.values() if row.network == net),
+                      key=lambda row: (row.name, row.resource))
+
+    def resource(self, network: str, ref: str) -> ResourceRow:
+        """A resource of `network` by id, unique id prefix or unique name."""
+        net = self.network(network).network
+        self._settled()
+        found = self.projector.state.resources.get((self._event_ref(ref, "resources") or "",))
+        if found is None or found.network != net:
+            raise NodeError(f"no resource {ref!r} in this network")
+        return found
+
+    def resource_worth(self, network: str, ref: str) -> RolledUp | None:
+        """What a produced resource is worth: the rolled-up value of its inputs, with its breakdown."""
+        row = self.resource(network, ref)
+        return rolled_up(self.projector.state, row.network, row.resource)
+
     def start_process(self, network: str, name: str, plan: str | None = None, note: str = "") -> str:
         net = self.network(network).network
         return str(self.act("process.started", _body(name=name, plan=plan, note=note), net).event)
@@ -185,11 +212,12 @@ class Accounts(Directory):
 
     # -- incomes and distributions ---------------------------------------------------------
     def record_income(self, network: str, amount: str | Decimal, currency: str, source: str, *,
-                      resource: str | None = None, process: str | None = None, note: str = "") -> str:
+                      resource: str | None = None, process: str | None = None, plan: str | None = None,
+                      note: str = "") -> str:
         net = self.network(network).network
         body = _body(amount=_amount(amount, "amount"), currency=currency, source=source,
                      resource=self._event_ref(resource, "resources"), process=self._event_ref(process, "processes"),
-                     note=note)
+                     plan=plan, note=note)
         return str(self.act("income.recorded", body, net).event)
 
     def preview_split(self, network: str, amount: str | Decimal, currency: str,

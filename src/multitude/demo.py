@@ -157,7 +157,8 @@ mode = "remaining"
   value = "value"
   claim = "debt"
 
-# The rest is shared by Slicing Pie: time at twice its market rate, use of lent tools at cost.
+# The rest is shared by Slicing Pie: time at twice its market rate; tools lent and materials
+# bought with members' money at cost, to those who lent them or paid for them.
 [[bucket]]
 name = "makers"
 percent = 100
@@ -166,7 +167,7 @@ mode = "remaining"
   actions = ["work"]
   value = "value * 2"
   [[bucket.rule]]
-  actions = ["use"]
+  actions = ["use", "consume"]
   value = "value"
 """
 
@@ -230,17 +231,20 @@ def _lab_season(as_: Callable[[str], Node], keys: dict[str, Keypair], lab: str) 
                 receipt = as_(handle).log_contribution(lab, "work", hours=hours, skill=skill, rate=rate,
                                                        process=batch, happened=happened, note=note, tags=["batch-1"])
             logged.append((handle, receipt.event))
-    as_("ivo").log_contribution(lab, "consume", quantity="20", resource=boards, process=batch,
-                                happened="2026-09-28", note="Twenty boards soldered.")
+    soldered = as_("ivo").log_contribution(lab, "consume", quantity="20", resource=boards, process=batch,
+                                           happened="2026-09-28", note="Twenty boards soldered.").event
+    kits = as_("lena").create_resource(lab, "Air-quality sensor kits, batch 1", "sensor-kit", unit="kit")
+    made = as_("lena").log_contribution(lab, "produce", resource=kits, process=batch, quantity="20",
+                                        happened="2026-09-29", note="Twenty kits tested and boxed.").event
     reviewers = {"ivo": "jun", "jun": "lena", "lena": "ivo"}
-    for handle, contribution in [("ivo", loan), *logged]:
+    for handle, contribution in [("ivo", loan), ("ivo", soldered), ("lena", made), *logged]:
         as_(reviewers[handle]).validate_contribution(lab, contribution)
     doubtful = as_("lena").log_contribution(lab, "work", hours="9", skill="documentation", rate="25",
                                             happened="2026-09-30", note="Wiki (all of it?)").event
     as_("ivo").flag_contribution(lab, doubtful, "Nine hours for one wiki page: please split or correct it.")
 
     as_("ivo").adopt_equation(lab, LAB_EQUATION_1)
-    sale = as_("ivo").record_income(lab, "1200", "EUR", "Twenty sensors sold to the city's schools")
+    sale = as_("ivo").record_income(lab, "1200", "EUR", "Twenty sensors sold to the city's schools", resource=kits)
     as_("ivo").distribute(lab, sale)
     as_("ivo").adopt_equation(lab, LAB_EQUATION_2)
     grant = as_("lena").record_income(lab, "800", "EUR", "Regional grant for open hardware")

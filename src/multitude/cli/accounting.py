@@ -12,6 +12,7 @@ from multitude.cli.context import console, fail, opened, plain, short
 
 if TYPE_CHECKING:
     from multitude.accounts import Preview
+    from multitude.domain.accounting.rows import ResourceRow
     from multitude.node import Node, Receipt
 
 __all__ = ["register"]
@@ -157,6 +158,59 @@ def add_resource(
         console.print(f"Resource [bold]{plain(name)}[/] recorded: {resource}")
 
 
+@resource_app.command("list")
+def list_resources(ctx: typer.Context, network: Net) -> None:
+    """The network's resources: what they are, whose, and what they are worth."""
+    from rich.table import Table
+
+    with opened(ctx) as node:
+        table = Table("name", "id", "spec", "custodian", "origin", "per unit", "per hour of use")
+        for row in node.resources(network):
+            table.add_row(plain(row.name), short(row.resource), plain(row.spec), plain(node.name_of(row.custodian)),
+                          _origin(row), row.value_per_unit, row.value_per_unit_of_use)
+        console.print(table)
+
+
+def _origin(row: ResourceRow) -> str:
+    if row.contributed:
+        return "lent or given"
+    if row.funded_by != "[]":
+        return "bought with members' money"
+    return "the network's"
+
+
+@resource_app.command("show")
+def show_resource(ctx: typer.Context, network: Net,
+                  resource: Annotated[str, typer.Argument(help="Name or id.")]) -> None:
+    """A resource, and for one a process produced, the rolled-up value of its inputs."""
+    from rich.table import Table
+
+    with opened(ctx) as node:
+        row = node.resource(network, resource)
+        worth = node.resource_worth(network, row.resource)
+        console.print(f"[bold]{plain(row.name)}[/] ({plain(row.spec)})  {row.resource}")
+        origin = "produced by the network's processes" if worth is not None else _origin(row)
+        console.print(f"custodian {plain(node.name_of(row.custodian))}; {origin}; value per unit "
+                      f"{row.value_per_unit}, per hour of use {row.value_per_unit_of_use}")
+        if worth is None:
+            console.print("No process produced it.")
+            return
+        table = Table("process", "action", "whose", "contributions", "value",
+                      title=f"Worth {worth.total:f}: what went into it")
+        for item in worth.inputs:
+            process = node.projector.state.processes.get((item.process,))
+            whose = (f"resource {node.resource(network, item.holder[len('resource:'):]).name}"
+                     if item.holder.startswith("resource:") else node.name_of(item.holder))
+            table.add_row(plain(process.name if process else item.process[:12]), item.action, plain(whose),
+                          str(item.count), f"{item.value:f}")
+        console.print(table)
+        for process_id, cited, percent in worth.citations:
+            process = node.projector.state.processes.get((process_id,))
+            design = node.projector.state.resources.get((cited,))
+            console.print(f"{plain(process.name if process else process_id[:12])} cites "
+                          f"{plain(design.name if design else cited[:12])} for {percent:f}% of what it earns.")
+
+
 @process_app.command("start")
 def start_process(ctx: typer.Context, network: Net, name: Annotated[str, typer.Argument()],
                   plan: Annotated[str | None, typer.Option()] = None,
@@ -209,12 +263,13 @@ def income(
     source: Annotated[str, typer.Option(help="Who paid, or for what.")],
     resource: Annotated[str | None, typer.Option(help="The resource it paid for.")] = None,
     process: Annotated[str | None, typer.Option(help="The process it paid for.")] = None,
+    plan: Annotated[str | None, typer.Option(help="The plan it paid for (the processes of that plan).")] = None,
     note: Annotated[str, typer.Option("--note", "-m")] = "",
 ) -> None:
     """Record money the network received (custodians)."""
     with opened(ctx, signing=True) as node:
         income_id = node.record_income(network, amount, currency, source, resource=resource, process=process,
-                                       note=note)
+                                       plan=plan, note=note)
         console.print(f"Income recorded: {income_id}")
 
 

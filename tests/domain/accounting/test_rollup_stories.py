@@ -128,3 +128,31 @@ def test_citations_over_all_of_a_process_are_refused() -> None:
     income = story.income(ana, network, "10", process=batch)
     with pytest.raises(DistributionError, match="more than all of it"):
         story.distribute(ana, network, income)
+
+
+def test_income_for_a_plan_goes_to_its_processes_by_what_went_into_each() -> None:
+    """Two processes of the plan 'Autumn' took 30 and 10 of work; one outside it took 50. An
+    income of 80 for the plan pays 60 and 20; the work outside the plan gets nothing."""
+    story, network = lab()
+    cooking = story.sign(ben, "process.started", network, name="Cooking", plan="Autumn").id
+    cleaning = story.sign(cleo, "process.started", network, name="Cleaning", plan="Autumn").id
+    other = story.sign(dan, "process.started", network, name="Building", plan="Spring").id
+    story.work(ben, network, "3", rate="10", process=cooking)
+    story.work(cleo, network, "1", rate="10", process=cleaning)
+    story.work(dan, network, "5", rate="10", process=other)
+    story.adopt(ana, network, EVERYTHING_AT_ITS_VALUE)
+    distribution = story.distribute(ana, network, story.income(ana, network, "80", plan="Autumn"))
+    state, statuses = fold(story.events)
+    assert set(statuses.values()) == {"applied"}
+    assert payouts(state, distribution.id) == {B: "60.00", C: "20.00"}
+    lines = {row.recipient: row.basis for row in state.payouts.values() if row.distribution == distribution.id}
+    assert "process 'Cooking'" in lines[B]
+
+
+def test_income_for_a_plan_with_no_process_is_kept_by_the_network() -> None:
+    story, network = lab()
+    story.work(ben, network, "3", rate="10")
+    story.adopt(ana, network, EVERYTHING_AT_ITS_VALUE)
+    distribution = story.distribute(ana, network, story.income(ana, network, "80", plan="Nowhere"))
+    state, _ = fold(story.events)
+    assert payouts(state, distribution.id) == {network: "80.00"}

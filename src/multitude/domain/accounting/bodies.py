@@ -182,14 +182,15 @@ class IncomeRecorded(Body):
     source: Name
     resource: EventId | None = None
     process: EventId | None = None
+    plan: Label | None = None
     note: Note = ""
 
     @model_validator(mode="after")
     def _positive(self) -> IncomeRecorded:
         if Decimal(self.amount) == 0:
             raise ValueError("amount must be more than 0")
-        if self.resource is not None and self.process is not None:
-            raise ValueError("an income pays for a resource or a process, not both")
+        if sum(ref is not None for ref in (self.resource, self.process, self.plan)) > 1:
+            raise ValueError("an income pays for one resource, process or plan at most")
         return self
 
 

@@ -1,6 +1,7 @@
-"""Rollup: how income paid for a resource or a process flows back to those who made it.
+"""Rollup: how income paid for a resource, a process or a plan flows back to those who made it.
 
 The graph, for one bucket of an equation:
+- a plan passes what reaches it to its processes, in proportion to the value that went in;
 - a produced resource passes what reaches it to the processes that produced it, in proportion
   to the quantity each produced; a lent resource to its lender; a bought one to those whose
   money bought it; a resource the network owns keeps it (the network keeps that part);
@@ -20,6 +21,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
+from multitude.domain.accounting.bodies import ACTIONS
 from multitude.domain.accounting.equation import Bucket, Filter
 from multitude.domain.accounting.flow import Edge, FlowError, solve
 from multitude.domain.accounting.tally import Group, TallyQuery, tally
@@ -40,7 +42,7 @@ CITATIONS = -1  # the rule index of what reaches an agent by a citation, or a re
 
 @dataclass(frozen=True)
 class Target:
-    kind: str  # resource | process
+    kind: str  # resource | process | plan (then `id` is the plan's name)
     id: str
 
 
@@ -63,12 +65,15 @@ def rollup(state: State, network: str, bucket: Bucket, target: Target, day: str,
     """The shares of the target's value by agent and rule, and the part nobody claims (the
     network keeps it). `record` is told the graph (every edge and its share), for the
     contributions digest."""
-    start = f"process:{target.id}" if target.kind == "process" else f"resource:{CITATIONS}:{target.id}"
+    start = {"process": f"process:{target.id}", "plan": f"plan:{target.id}"}.get(
+        target.kind, f"resource:{CITATIONS}:{target.id}")
     edges: dict[tuple[str, str], Fraction] = {}
     todo, seen = [start], {start}
     while todo:
         node = todo.pop()
-        if node.startswith("process:"):
+        if node.startswith("plan:"):
+            outgoing = _plan_edges(state, network, node[len("plan:"):])
+        elif node.startswith("process:"):
             outgoing = _process_edges(state, network, bucket, node[len("process:"):], day, standing)
         else:
             _, rule, resource = node.split(":", 2)
@@ -94,6 +99,23 @@ def rollup(state: State, network: str, bucket: Bucket, target: Target, day: str,
         else:
             unclaimed += kept
     return shares, unclaimed
+
+
+def _plan_edges(state: State, network: str, plan: str) -> dict[str, Fraction]:
+    """A plan passes what reaches it to its processes, in proportion to the value that went
+    into each (equally while none has any)."""
+    processes = sorted(row.process for row in state.processes.values() if row.network == network and row.plan == plan)
+    if not processes:
+        return {}
+    worth = dict.fromkeys(processes, Fraction(0))
+    inputs = Filter(actions=frozenset(a for a in ACTIONS if a != "produce"))
+    for group in tally(state.contributions, TallyQuery(network, inputs, ("process",), process=frozenset(processes),
+                                                         sums=("value",), by_contributor=False)):
+        worth[group.values[0]] += Fraction(group.sums[0])
+    total = sum(worth.values(), Fraction(0))
+    if total == 0:
+        return {f"process:{process}": Fraction(1, len(processes)) for process in processes}
+    return {f"process:{process}": value / total for process, value in worth.items() if value}
 
 
 def _process_edges(state: State, network: str, bucket: Bucket, process: str, day: str,
@@ -163,6 +185,8 @@ def _via(state: State, node: str, edges: dict[tuple[str, str], Fraction],
 
 
 def _name(state: State, node: str) -> str:
+    if node.startswith("plan:"):
+        return f"plan {node[len('plan:'):]!r}"
     if node.startswith("process:"):
         row = state.processes.get((node[len("process:"):],))
         return f"process {row.name!r}" if row else "a process"

@@ -100,6 +100,7 @@ class IncomeRow(NamedTuple):
     source: str
     resource: str
     process: str
+    plan: str
     distribution: str  # the distribution that split it, once there is one
     event: str
 

@@ -262,16 +262,18 @@ def income_recorded(state: State, event: Event, body: IncomeRecorded, actor: str
             raise Rejected(f"process {body.process[:12]} is not a process of this network")
     state.incomes[(event.id,)] = IncomeRow(
         event.id, net.network, body.amount, body.currency, body.source, body.resource or "", body.process or "",
-        "", event.id,
+        body.plan or "", "", event.id,
     )
 
 
 def income_target(income: IncomeRow) -> Target | None:
-    """The resource or process an income paid for, if any."""
+    """The resource, process or plan an income paid for, if any."""
     if income.resource:
         return Target("resource", income.resource)
     if income.process:
         return Target("process", income.process)
+    if income.plan:
+        return Target("plan", income.plan)
     return None
 
 
