@@ -225,3 +225,39 @@ percent = 100
     state, statuses = fold(story.events)
     assert set(statuses.values()) == {"applied"}
     assert payouts(state, distribution.id) == {D: "20.00", C: "30.00", B: "50.00"}
+
+
+def test_a_member_network_paid_by_two_buckets_never_repays_a_debt_twice() -> None:
+    story = Ledger()
+    camp = story.camp(ana, "Camp")
+    kitchen = story.camp(ben, "Kitchen")
+    story.join(ben, camp, on_behalf_of=kitchen)
+    story.join(cleo, kitchen)
+    story.give(cleo, kitchen, "transfer", amount="50", currency="EUR")  # a loan to the kitchen
+    story.adopt(ben, kitchen, """
+name = "Loans first"
+[[bucket]]
+name = "loans"
+percent = 100
+  [[bucket.rule]]
+  actions = ["transfer"]
+  value = "value"
+  claim = "debt"
+""")
+    story.adopt(ana, camp, f"""
+name = "Camp"
+[[bucket]]
+name = "food"
+percent = 50
+recipient = "{kitchen}"
+[[bucket]]
+name = "water"
+percent = 50
+recipient = "{kitchen}"
+""")
+    distribution = story.distribute(ana, camp, story.income(ana, camp, "200"))
+    state, statuses = fold(story.events)
+    assert set(statuses.values()) == {"applied"}
+    assert payouts(state, distribution.id) == {C: "50.00", kitchen: "150.00"}
+    claim = state.claims[(kitchen, "loans", C, "debt")]
+    assert (claim.counted, claim.paid) == ("50", "50")

@@ -6,9 +6,11 @@ Per network, bucket by bucket: a `straight` bucket takes its percent of the inco
 recipient pays it all; a bucket with rules values each matching validated contribution by its
 rule's formula and splits in proportion to the value per agent (debts paid until settled and
 never beyond; one-time claims counted once). What no bucket pays out is kept by the network.
-The shares are exact fractions until the last step, which rounds to the currency's minor unit
-by largest remainder, so the lines add up to the income exactly. A line to a member network is
-split again by that network's own equation, all the way down.
+Shares are exact fractions; rounding to the currency's minor unit happens twice, each time by
+largest remainder: the income among the buckets, then each bucket's part among its claims, so
+the lines add up to the income exactly. A line to a member network is split again by that
+network's own equation, all the way down. An income paid for a resource, process or plan
+follows what made it (see rollup).
 """
 
 from __future__ import annotations
@@ -92,12 +94,20 @@ class _Context:
     state: State
     day: str
     document: str | None  # an equation to use instead of the top network's own
-    target: Target | None  # the resource or process the income paid for
+    target: Target | None  # the resource, process or plan the income paid for
     top: str = ""
     digest: hashlib._Hash = field(default_factory=hashlib.sha256)
     equations: dict[str, Equation] = field(default_factory=dict)  # by network, as used in this split
     valued: dict[str, dict[str, Valued]] = field(default_factory=dict)
-    claims: list[ClaimChange] = field(default_factory=list)
+    # (network, bucket, agent, kind) -> (counted, paid) so far, this split included: a member
+    # network paid by two buckets must see what its claims got the first time.
+    claims: dict[tuple[str, str, str, str], tuple[Decimal, Decimal]] = field(default_factory=dict)
+
+    def claim(self, key: tuple[str, str, str, str]) -> tuple[Decimal, Decimal]:
+        if key in self.claims:
+            return self.claims[key]
+        row = self.state.claims.get(key)
+        return (Decimal(row.counted), Decimal(row.paid)) if row else (Decimal(0), Decimal(0))
 
 
 @lru_cache(maxsize=64)
@@ -115,14 +125,15 @@ def split_income(state: State, network: str, amount: Decimal, decimals: int, day
     """Split `amount` (whole minor units of a currency with `decimals`) received by `network`,
     as the state stands, on calendar day `day` (YYYY-MM-DD); by the equation in force, or by
     the equation `document` when one is given (a preview or a comparison). An income paid for
-    a resource or process (`target`) goes, within the top network's rule buckets, to those
-    whose contributions made it."""
+    a resource, process or plan (`target`) goes, within the top network's rule buckets, to
+    those whose contributions made it."""
     context = _Context(state, day, document, target, network)
     lines = list(_split(context, network, amount, decimals, 0, ()))
     result = hashlib.sha256()
     for line in lines:
         result.update(json.dumps([line.recipient, str(line.amount), line.network, line.bucket, line.claim]).encode())
-    return Split(tuple(lines), tuple(context.claims), context.digest.hexdigest(), result.hexdigest())
+    claims = tuple(ClaimChange(*key, counted, paid) for key, (counted, paid) in sorted(context.claims.items()))
+    return Split(tuple(lines), claims, context.digest.hexdigest(), result.hexdigest())
 
 
 def _split(context: _Context, network: str, amount: Decimal, decimals: int, depth: int,
@@ -194,16 +205,13 @@ class _Portion:
 
 def _floor_units(value: Fraction, decimals: int) -> Decimal:
     scale = 10**decimals
-    return Decimal(value.numerator * scale // value.denominator).scaleb(-decimals)
+    return EXACT.scaleb(Decimal(value.numerator * scale // value.denominator), -decimals)
 
 
 def _record_claim(context: _Context, network: str, draft: _Draft, paid: Decimal) -> None:
     key = (network, draft.bucket, draft.recipient, draft.claim)
-    before = context.state.claims.get(key)
-    counted = Decimal(before.counted) if before else Decimal(0)
-    so_far = Decimal(before.paid) if before else Decimal(0)
-    context.claims.append(ClaimChange(network, draft.bucket, draft.recipient, draft.claim,
-                                      EXACT.add(counted, draft.counted), EXACT.add(so_far, paid)))
+    counted, so_far = context.claim(key)
+    context.claims[key] = (EXACT.add(counted, draft.counted), EXACT.add(so_far, paid))
 
 
 def _bucket(context: _Context, network: str, bucket: Bucket, share: Fraction) -> _Portion:
@@ -261,10 +269,10 @@ def _claims(context: _Context, network: str, bucket: Bucket) -> list[_Draft]:
                 total = rule.cap_per_agent
             what = f"{_plural(valued.counts[agent])} valued {_shown(total)} by {rule.formula.text!r} ({rule.where})"
             if rule.claim == "equity":
-                drafts.append(_claim(context.state, network, bucket, "equity", agent, total, what))
+                drafts.append(_claim(context, network, bucket, "equity", agent, total, what))
             else:
                 bounded.add(agent, rule.claim, total, what)
-    drafts.extend(bounded.drafts(context.state, network, bucket))
+    drafts.extend(bounded.drafts(context, network, bucket))
     return [d for d in drafts if d.exact > 0]
 
 
@@ -284,8 +292,8 @@ class _Bounded:
             self.parts[key] = self.parts.get(key, Fraction(0)) + part
         self.reasons.setdefault(key, []).append(what)
 
-    def drafts(self, state: State, network: str, bucket: Bucket) -> list[_Draft]:
-        return [_claim(state, network, bucket, kind, agent, value, "; ".join(self.reasons[(agent, kind)]),
+    def drafts(self, context: _Context, network: str, bucket: Bucket) -> list[_Draft]:
+        return [_claim(context, network, bucket, kind, agent, value, "; ".join(self.reasons[(agent, kind)]),
                        part=self.parts.get((agent, kind)))
                 for (agent, kind), value in sorted(self.values.items())]
 
@@ -318,7 +326,7 @@ def _targeted(context: _Context, network: str, bucket: Bucket, target: Target) -
             drafts.append(_Draft(share.agent, share.part, bucket.name, "equity", what))
         else:
             bounded.add(share.agent, rule.claim, _agent_value(context, network, rule, share.agent), what, share.part)
-    drafts.extend(bounded.drafts(state, network, bucket))
+    drafts.extend(bounded.drafts(context, network, bucket))
     drafts = [d for d in drafts if d.exact > 0]
     if unclaimed and drafts:
         drafts.append(_Draft(network, unclaimed, bucket.name, "kept",
@@ -349,7 +357,7 @@ def _shown(value: Fraction | Decimal) -> str:
     return text if rounded == value else f"≈{text}"
 
 
-def _claim(state: State, network: str, bucket: Bucket, kind: str, agent: str, value: Fraction | Decimal,
+def _claim(context: _Context, network: str, bucket: Bucket, kind: str, agent: str, value: Fraction | Decimal,
            what: str, part: Fraction | None = None) -> _Draft:
     """A claim of `kind`, where `value` is all the agent's value under the rule: an equity claim
     weighs its value, a one-time claim what was not counted before, a debt what is still owed
@@ -358,14 +366,14 @@ def _claim(state: State, network: str, bucket: Bucket, kind: str, agent: str, va
     if kind == "equity":
         return _Draft(agent, value if part is None else part, bucket.name, "equity", what)
     exact = Fraction(value)
-    before = state.claims.get((network, bucket.name, agent, kind))
-    counted = Fraction(Decimal(before.counted)) if before else Fraction(0)
+    counted_before, paid_before = context.claim((network, bucket.name, agent, kind))
+    counted = Fraction(counted_before)
     if kind == "once":
         fresh = max(exact - counted, Fraction(0))
         weight = (fresh if part is None else part) if fresh > 0 else Fraction(0)
         return _Draft(agent, weight, bucket.name, "once", f"{what}; {_shown(counted)} counted before",
                       counted=_decimal(fresh))
-    paid = Fraction(Decimal(before.paid)) if before else Fraction(0)
+    paid = Fraction(paid_before)
     owed = max(exact - paid, Fraction(0))
     weight = (owed if part is None else part) if owed > 0 else Fraction(0)
     return _Draft(agent, weight, bucket.name, "debt", f"{what}; {_shown(paid)} repaid before, {_shown(owed)} owed",
