@@ -28,6 +28,7 @@ test: $(STAMP) lint
 bench: $(STAMP)
 	scripts/ensure-postgres
 	$(BIN)/python bench/ingest.py
+	$(BIN)/python bench/distribute.py
 
 clean:
 	rm -rf $(VENV) $(DEMO_HOME)
