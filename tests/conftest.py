@@ -1,4 +1,5 @@
-"""Fixtures shared by the whole suite: real stores (SQLite files, a PostgreSQL schema each)."""
+"""Fixtures shared by the whole suite: a clean environment, real stores (SQLite files, a
+PostgreSQL schema each), and the command line run in process."""
 
 from __future__ import annotations
 
@@ -8,11 +9,26 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from cli.cli_fixtures import Cli, run_cli
 from pg_schema import fresh_schema
 
 from multitude.store import Store, open_store
 
 PG_URL = os.environ.get("MULTITUDE_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+@pytest.fixture(autouse=True)
+def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No setting leaks in from the machine running the tests; tables are not wrapped."""
+    for name in ("MULTITUDE_HOME", "MULTITUDE_DB", "MULTITUDE_AS", "MULTITUDE_PASSPHRASE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("COLUMNS", "250")
+
+
+@pytest.fixture
+def cli() -> Cli:
+    """Run `multitude --home HOME ARGS…` in process; (exit code, output with spaces collapsed)."""
+    return run_cli
 
 
 @pytest.fixture(scope="session")

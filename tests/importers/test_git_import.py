@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cli.cli_fixtures import Cli, run_cli
+from cli.cli_fixtures import Cli
 from dulwich.objects import Blob, Commit, Tree
 from dulwich.repo import Repo
 
@@ -25,18 +25,6 @@ from multitude.node import Node
 
 PEOPLE = {"ana@example.org": "ana", "bo@example.org": "bo"}
 NO_IDENTITY = "no identity here for {}; map it to an identity this node holds"
-
-
-@pytest.fixture(autouse=True)
-def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("MULTITUDE_HOME", "MULTITUDE_DB", "MULTITUDE_AS", "MULTITUDE_PASSPHRASE"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("COLUMNS", "250")
-
-
-@pytest.fixture
-def cli() -> Cli:
-    return run_cli
 
 
 @dataclass

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cli.cli_fixtures import Cli, run_cli
+from cli.cli_fixtures import Cli
 
 from multitude.importers import ImportReport, RecordsError, Skipped
 from multitude.importers.timesheet import Worked, import_timesheet, parse_timesheet, read_timesheet
@@ -56,18 +56,6 @@ BAD = [
     Skipped("line 10", "date 2099-01-01 is in the future"),
     Skipped("line 13", "repeats line 2 (same day, person, hours and note)"),
 ]
-
-
-@pytest.fixture(autouse=True)
-def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("MULTITUDE_HOME", "MULTITUDE_DB", "MULTITUDE_AS", "MULTITUDE_PASSPHRASE"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("COLUMNS", "250")
-
-
-@pytest.fixture
-def cli() -> Cli:
-    return run_cli
 
 
 @pytest.fixture

@@ -1,14 +1,30 @@
-"""What every rule module shares: the rejection a rule raises, and membership look-ups."""
+"""What every rule module shares: the rejection a rule raises, the network an event acts in,
+and membership look-ups."""
 
 from __future__ import annotations
 
-from multitude.domain.state import State
+from multitude.domain.state import NetworkRow, State
+from multitude.ledger import Event
 
-__all__ = ["Rejected", "custodians", "holds", "is_member", "member_networks"]
+__all__ = ["Rejected", "acting_network", "custodians", "holds", "is_member", "member_networks", "require_custodian"]
 
 
 class Rejected(Exception):
     """A well-formed event that is not allowed where it stands; the message says why."""
+
+
+def acting_network(state: State, event: Event) -> NetworkRow:
+    """The network a scoped event acts in; Rejected while it is not known."""
+    assert event.network is not None  # scoped types always name one (checked by the schema)
+    row = state.networks.get((event.network,))
+    if row is None:
+        raise Rejected(f"network {event.network[:12]} is not known")
+    return row
+
+
+def require_custodian(state: State, network: str, actor: str, doing: str) -> None:
+    if not holds(state, network, actor, "custodian"):
+        raise Rejected(f"only a custodian of the network may {doing}")
 
 
 def is_member(state: State, network: str, agent: str) -> bool:

@@ -34,8 +34,8 @@ from multitude.domain.accounting.rows import (
 )
 from multitude.domain.networks.bodies import Charter, Currency
 from multitude.domain.networks.rules import charter_of
-from multitude.domain.rules import Rejected, holds, is_member
-from multitude.domain.state import NetworkRow, State
+from multitude.domain.rules import Rejected, acting_network, holds, is_member, require_custodian
+from multitude.domain.state import State
 from multitude.ledger import Event
 
 __all__ = ["HANDLERS", "currency_of", "income_target", "recipient_problem"]
@@ -46,22 +46,9 @@ _HELD_BY_RESOURCE = ("use", "consume", "cite")
 LARGEST_CONTRIBUTION = Decimal("1E18")  # what databases' 64-bit integers hold of a value
 
 
-def _network(state: State, event: Event) -> NetworkRow:
-    assert event.network is not None  # scoped types always name one (checked by the schema)
-    row = state.networks.get((event.network,))
-    if row is None:
-        raise Rejected(f"network {event.network[:12]} is not known")
-    return row
-
-
 def _require_member(state: State, network: str, actor: str, doing: str) -> None:
     if not is_member(state, network, actor):
         raise Rejected(f"only a member of the network may {doing}")
-
-
-def _require_custodian(state: State, network: str, actor: str, doing: str) -> None:
-    if not holds(state, network, actor, "custodian"):
-        raise Rejected(f"only a custodian of the network may {doing}")
 
 
 def currency_of(charter: Charter, code: str) -> Currency:
@@ -104,7 +91,7 @@ def _own_value(body: ContributionLogged, resource: ResourceRow | None) -> Decima
 
 
 def contribution_logged(state: State, event: Event, body: ContributionLogged, actor: str) -> None:
-    net = _network(state, event)
+    net = acting_network(state, event)
     _require_member(state, net.network, actor, "log contributions to it")
     charter = charter_of(net)
     resource = _resource(state, net.network, body.resource) if body.resource else None
@@ -152,7 +139,7 @@ def _open_contribution(state: State, network: str, contribution: str) -> Contrib
 
 
 def _verdict(state: State, event: Event, body: ContributionVerdict, actor: str, verdict: str) -> None:
-    net = _network(state, event)
+    net = acting_network(state, event)
     row = _open_contribution(state, net.network, body.contribution)
     if row.contributor == actor:
         raise Rejected("a contributor cannot validate or flag their own contribution")
@@ -189,7 +176,7 @@ def contribution_flagged(state: State, event: Event, body: ContributionVerdict, 
 
 
 def contribution_retracted(state: State, event: Event, body: ContributionVerdict, actor: str) -> None:
-    net = _network(state, event)
+    net = acting_network(state, event)
     row = _open_contribution(state, net.network, body.contribution)
     if row.contributor != actor:
         raise Rejected("only the contributor may retract a contribution")
@@ -197,7 +184,7 @@ def contribution_retracted(state: State, event: Event, body: ContributionVerdict
 
 
 def resource_created(state: State, event: Event, body: ResourceCreated, actor: str) -> None:
-    net = _network(state, event)
+    net = acting_network(state, event)
     _require_member(state, net.network, actor, "record its resources")
     for transfer in body.funded_by:
         row = state.contributions.get((net.network, transfer))
@@ -210,7 +197,7 @@ def resource_created(state: State, event: Event, body: ResourceCreated, actor: s
 
 
 def process_started(state: State, event: Event, body: ProcessStarted, actor: str) -> None:
-    net = _network(state, event)
+    net = acting_network(state, event)
     _require_member(state, net.network, actor, "start processes in it")
     state.processes[(event.id,)] = ProcessRow(event.id, net.network, body.name, body.plan or "", event.id)
 
@@ -230,8 +217,8 @@ def recipient_problem(state: State, network: str, recipient: str) -> str | None:
 
 
 def equation_adopted(state: State, event: Event, body: EquationAdopted, actor: str) -> None:
-    net = _network(state, event)
-    _require_custodian(state, net.network, actor, "adopt a value equation")
+    net = acting_network(state, event)
+    require_custodian(state, net.network, actor, "adopt a value equation")
     try:
         equation = parse_equation(body.document)
     except EquationError as error:
@@ -251,8 +238,8 @@ def equation_adopted(state: State, event: Event, body: EquationAdopted, actor: s
 
 
 def income_recorded(state: State, event: Event, body: IncomeRecorded, actor: str) -> None:
-    net = _network(state, event)
-    _require_custodian(state, net.network, actor, "record income")
+    net = acting_network(state, event)
+    require_custodian(state, net.network, actor, "record income")
     _fits_currency(currency_of(charter_of(net), body.currency), body.amount)
     if body.resource is not None:
         _resource(state, net.network, body.resource)
@@ -278,8 +265,8 @@ def income_target(income: IncomeRow) -> Target | None:
 
 
 def distribution_recorded(state: State, event: Event, body: DistributionRecorded, actor: str) -> None:
-    net = _network(state, event)
-    _require_custodian(state, net.network, actor, "distribute income")
+    net = acting_network(state, event)
+    require_custodian(state, net.network, actor, "distribute income")
     income = state.incomes.get((body.income,))
     if income is None or income.network != net.network:
         raise Rejected(f"income {body.income[:12]} is not an income of this network")

@@ -23,7 +23,15 @@ from multitude.domain.networks.bodies import (
     RemovalOrDecline,
     RoleChange,
 )
-from multitude.domain.rules import Rejected, custodians, holds, is_member, member_networks
+from multitude.domain.rules import (
+    Rejected,
+    acting_network,
+    custodians,
+    holds,
+    is_member,
+    member_networks,
+    require_custodian,
+)
 from multitude.domain.state import (
     AgentRow,
     DeviceRow,
@@ -53,19 +61,6 @@ def _list(values: tuple[str, ...]) -> str:
 def charter_of(row: NetworkRow) -> Charter:
     """The network's charter, read back from its row."""
     return Charter.model_validate_json(row.charter)
-
-
-def _network(state: State, event: Event) -> NetworkRow:
-    assert event.network is not None  # scoped types always name one (checked by the schema)
-    row = state.networks.get((event.network,))
-    if row is None:
-        raise Rejected(f"network {event.network[:12]} is not known")
-    return row
-
-
-def _require_custodian(state: State, network: str, actor: str, doing: str) -> None:
-    if not holds(state, network, actor, "custodian"):
-        raise Rejected(f"only a custodian of the network may {doing}")
 
 
 def profile(state: State, event: Event, body: Profile, actor: str) -> None:
@@ -111,8 +106,8 @@ def network_created(state: State, event: Event, body: NetworkCreated, actor: str
 
 
 def charter_amended(state: State, event: Event, body: CharterAmended, actor: str) -> None:
-    row = _network(state, event)
-    _require_custodian(state, row.network, actor, "amend the charter")
+    row = acting_network(state, event)
+    require_custodian(state, row.network, actor, "amend the charter")
     roles = body.charter.all_roles()
     orphaned = sorted(
         {key[2] for key in state.roles if key[0] == row.network and key[2] not in roles}
@@ -138,7 +133,7 @@ def _would_cycle(state: State, network: str, joining: str) -> bool:
 
 
 def membership_requested(state: State, event: Event, body: MembershipRequested, actor: str) -> None:
-    net = _network(state, event)
+    net = acting_network(state, event)
     member, kind = actor, "agent"
     if body.on_behalf_of is not None:
         member, kind = body.on_behalf_of, "network"
@@ -171,7 +166,7 @@ def _require_approver(state: State, net: NetworkRow, actor: str) -> None:
 
 
 def membership_invited(state: State, event: Event, body: MemberDecision, actor: str) -> None:
-    net = _network(state, event)
+    net = acting_network(state, event)
     _require_approver(state, net, actor)
     row = state.memberships.get((net.network, body.member))
     if row is not None and row.status == "member":
@@ -192,14 +187,14 @@ def _pending(state: State, net: NetworkRow, member: str) -> MembershipRow:
 
 
 def membership_approved(state: State, event: Event, body: MemberDecision, actor: str) -> None:
-    net = _network(state, event)
+    net = acting_network(state, event)
     _require_approver(state, net, actor)
     row = _pending(state, net, body.member)
     state.memberships[(net.network, body.member)] = row._replace(status="member", reason=body.reason, event=event.id)
 
 
 def membership_declined(state: State, event: Event, body: RemovalOrDecline, actor: str) -> None:
-    net = _network(state, event)
+    net = acting_network(state, event)
     _require_approver(state, net, actor)
     row = _pending(state, net, body.member)
     state.memberships[(net.network, body.member)] = row._replace(status="declined", reason=body.reason, event=event.id)
@@ -223,7 +218,7 @@ def _end_membership(state: State, network: str, member: str, status: str, reason
 
 
 def membership_left(state: State, event: Event, body: MemberDecision, actor: str) -> None:
-    net = _network(state, event)
+    net = acting_network(state, event)
     if body.member != actor and not holds(state, body.member, actor, "custodian"):
         raise Rejected("a member leaves by themselves (or a network by its custodian)")
     if not is_member(state, net.network, body.member):
@@ -232,8 +227,8 @@ def membership_left(state: State, event: Event, body: MemberDecision, actor: str
 
 
 def membership_removed(state: State, event: Event, body: RemovalOrDecline, actor: str) -> None:
-    net = _network(state, event)
-    _require_custodian(state, net.network, actor, "remove a member")
+    net = acting_network(state, event)
+    require_custodian(state, net.network, actor, "remove a member")
     row = state.memberships.get((net.network, body.member))
     if row is None or row.status not in ("member", "invited", "requested"):
         raise Rejected(f"{body.member[:12]} is not a member")
@@ -241,8 +236,8 @@ def membership_removed(state: State, event: Event, body: RemovalOrDecline, actor
 
 
 def role_granted(state: State, event: Event, body: RoleChange, actor: str) -> None:
-    net = _network(state, event)
-    _require_custodian(state, net.network, actor, "grant roles")
+    net = acting_network(state, event)
+    require_custodian(state, net.network, actor, "grant roles")
     roles = _roles_named(state, net.network)
     if body.role not in roles:
         raise Rejected(f"the charter has no role {body.role!r} (it has: {', '.join(roles)})")
@@ -254,8 +249,8 @@ def role_granted(state: State, event: Event, body: RoleChange, actor: str) -> No
 
 
 def role_revoked(state: State, event: Event, body: RoleChange, actor: str) -> None:
-    net = _network(state, event)
-    _require_custodian(state, net.network, actor, "revoke roles")
+    net = acting_network(state, event)
+    require_custodian(state, net.network, actor, "revoke roles")
     if not holds(state, net.network, body.member, body.role):
         raise Rejected(f"does not hold the {body.role} role")
     if body.role == "custodian" and custodians(state, net.network) == [body.member]:
