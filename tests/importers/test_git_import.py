@@ -16,7 +16,7 @@ from cli.cli_fixtures import Cli
 from dulwich.objects import Blob, Commit, Tree
 from dulwich.repo import Repo
 
-from multitude.importers import ImportReport, RecordsError, Skipped
+from multitude.importers.contributors import ImportReport, RecordsError, Skipped
 from multitude.importers.git import Effort, import_commits, read_history
 from multitude.keyring import Keyring
 from multitude.ledger import Keypair

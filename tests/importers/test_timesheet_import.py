@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from cli.cli_fixtures import Cli
 
-from multitude.importers import ImportReport, RecordsError, Skipped
+from multitude.importers.contributors import ImportReport, RecordsError, Skipped
 from multitude.importers.timesheet import Worked, import_timesheet, parse_timesheet, read_timesheet
 from multitude.keyring import Keyring
 from multitude.ledger import Keypair

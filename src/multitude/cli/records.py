@@ -14,7 +14,7 @@ from multitude.cli.accounting import Net
 from multitude.cli.context import console, fail, opened, plain, progress
 
 if TYPE_CHECKING:
-    from multitude.importers import ImportReport
+    from multitude.importers.contributors import ImportReport
 
 __all__ = ["register"]
 
@@ -41,7 +41,7 @@ def _hours(text: str, option: str, *, zero: bool = False) -> Decimal:
 
 
 def _mapping(pairs: list[str] | None, file: Path | None) -> dict[str, str]:
-    from multitude.importers import load_mapping
+    from multitude.importers.contributors import load_mapping
 
     mapping = load_mapping(file) if file is not None else {}
     for pair in pairs or ():

@@ -28,7 +28,15 @@ from dulwich.repo import Repo
 from multitude.domain.accounting.bodies import MAX_HOURS
 from multitude.domain.accounting.quantities import canonical_decimal
 from multitude.errors import NodeError
-from multitude.importers import Contributors, ImportReport, Progress, RecordsError, Signer, Skipped, earlier_work
+from multitude.importers.contributors import (
+    Contributors,
+    ImportReport,
+    Progress,
+    RecordsError,
+    Signer,
+    Skipped,
+    earlier_work,
+)
 
 if TYPE_CHECKING:
     from multitude.node import Node

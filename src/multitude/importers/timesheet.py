@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 from multitude.domain.accounting.bodies import MAX_HOURS
 from multitude.domain.accounting.quantities import canonical_decimal, parse_duration
 from multitude.errors import NodeError
-from multitude.importers import Contributors, ImportReport, Progress, RecordsError, Skipped, earlier_work
+from multitude.importers.contributors import Contributors, ImportReport, Progress, RecordsError, Skipped, earlier_work
 
 if TYPE_CHECKING:
     from multitude.node import Node
