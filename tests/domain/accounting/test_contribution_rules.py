@@ -554,3 +554,22 @@ def test_a_distribution_must_use_the_equation_in_force() -> None:
     assert reason == "the distribution does not use the equation in force"
     assert dict(state.payouts) == {}
     assert state.incomes[(income,)].distribution == ""
+
+
+def test_a_correction_refused_for_its_own_figures_leaves_the_original_as_it_was() -> None:
+    """The checks of a correction come before its effect: one worth too much, or dated after the
+    day it was logged, is rejected and the contribution it would correct still counts."""
+    story, lab = lab_story()
+    original = story.work(ben, lab, "2", rate="10")
+    gold = story.sign(ana, "resource.created", lab, name="Gold", spec="metal", value_per_unit="999999999999999").id
+    too_much = story.give(ben, lab, "consume", resource=gold, quantity="999999999999", corrects=original)
+    state, reason = rejected(story, too_much)
+    assert reason.startswith("a contribution may be worth less than 1E+18")
+    assert status_of(state, lab, original) == "validated"
+
+    story, lab = lab_story()
+    original = story.work(ben, lab, "2", rate="10")
+    later = story.work(ben, lab, "3", rate="10", corrects=original, happened="2099-01-01")
+    state, reason = rejected(story, later)
+    assert reason.startswith("it happened on 2099-01-01, after the day it was logged")
+    assert status_of(state, lab, original) == "validated"

@@ -102,6 +102,7 @@ def contribution_logged(state: State, event: Event, body: ContributionLogged, ac
     if body.action == "transfer":
         assert body.currency is not None and body.amount is not None
         _fits_currency(currency_of(charter, body.currency), body.amount)
+    old = None
     if body.corrects is not None:
         old = state.contributions.get((net.network, body.corrects))
         if old is None:
@@ -110,12 +111,17 @@ def contribution_logged(state: State, event: Event, body: ContributionLogged, ac
             raise Rejected("only the contributor may correct a contribution")
         if old.status in ("retracted", "corrected"):
             raise Rejected(f"contribution {body.corrects[:12]} was already {old.status}")
-        state.contributions[(net.network, old.contribution)] = old._replace(status="corrected", event=event.id)
-    holder = f"resource:{body.resource}" if body.action in _HELD_BY_RESOURCE and body.resource else actor
-    status = "validated" if charter.validation.policy == "none" else "pending"
+    day = day_of(event.time)
+    if body.happened is not None and body.happened > day:
+        raise Rejected(f"it happened on {body.happened}, after the day it was logged ({day})")
     value = _own_value(body, resource)
     if value >= LARGEST_CONTRIBUTION:
         raise Rejected(f"a contribution may be worth less than {LARGEST_CONTRIBUTION:.0E}; this one is worth {value}")
+    # Every check is done: from here on the event takes effect.
+    if old is not None:
+        state.contributions[(net.network, old.contribution)] = old._replace(status="corrected", event=event.id)
+    holder = f"resource:{body.resource}" if body.action in _HELD_BY_RESOURCE and body.resource else actor
+    status = "validated" if charter.validation.policy == "none" else "pending"
     whole, pico = split_units(value, PICO)
     state.contributions[(net.network, event.id)] = ContributionRow(
         net.network, event.id, actor, holder, body.action,
@@ -125,7 +131,7 @@ def contribution_logged(state: State, event: Event, body: ContributionLogged, ac
         resource.value_per_unit if resource else "0", resource.value_per_unit_of_use if resource else "0",
         body.skill or "", resource.spec if resource else "", body.resource, body.process,
         body.plan or "", "," + ",".join(sorted(body.tags)) + "," if body.tags else "",
-        body.happened or day_of(event.time), status, 0, 0, event.id,
+        body.happened or day, status, 0, 0, event.id,
     )
 
 
