@@ -97,7 +97,7 @@ def event_types() -> tuple[EventType, ...]:
 def _describe(error: ValidationError) -> InvalidBody:
     first = error.errors(include_url=False)[0]
     field = ".".join(["body", *(str(part) for part in first["loc"])])
-    return InvalidBody(field, first["msg"])
+    return InvalidBody(field, first["msg"].removeprefix("Value error, "))  # our own checks speak for themselves
 
 
 def validate_body(type_name: str, body: Mapping[str, Any], network: str | None) -> Body:

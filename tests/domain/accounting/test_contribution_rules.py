@@ -194,7 +194,7 @@ def test_a_flag_or_a_retraction_needs_a_reason_and_an_approval_does_not() -> Non
 
 def test_an_income_of_nothing_is_refused() -> None:
     error = refusal("income.recorded", amount="0", currency="EUR", source="sales")
-    assert (error.field, error.problem) == ("body", "Value error, amount must be more than 0")
+    assert (error.field, error.problem) == ("body", "amount must be more than 0")
 
 
 # --- membership ----------------------------------------------------------------------------------------------
