@@ -136,7 +136,8 @@ class Ledger(Story):
         charter = charter_of(state.networks[(network,)])
         decimals = next(c.decimals for c in charter.currencies if c.code == row.currency)
         day = event_time(self.clock + timedelta(minutes=1))[:10]
-        split = split_income(state, network, Decimal(row.amount), decimals, day, target=income_target(row))
+        split = split_income(state, network, Decimal(row.amount), decimals, day, target=income_target(row),
+                             currency=row.currency)
         equation = equation_in_force(state, network)
         return self.sign(key, "distribution.recorded", network, income=income,
                          equation=equation.equation if equation else "0" * 64,

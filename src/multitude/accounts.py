@@ -4,7 +4,7 @@ and explaining them. The node mixes it in; the rules themselves live in domain.a
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -68,7 +68,9 @@ class Accounts(Directory):
     store: Store
 
     def act(self, type: str, body: Mapping[str, Any], network: str | None = None, *,
-            check: bool = True) -> Any: ...  # provided by the node
+            check: bool = True, time: str | None = None) -> Any: ...  # provided by the node
+
+    signing_time: Callable[[], str]  # provided by the node: the time it would sign an event with now
 
     def _settled(self) -> State:
         self.projector.refresh()
@@ -242,7 +244,8 @@ class Accounts(Directory):
             described = f"{row.name} (version {row.version})" if row else "no equation in force: the network keeps it"
         try:
             target = income_target(self.income(net, income)) if income else None
-            split = split_income(state, net, exact, decimals, day_of(event_time()), document=document, target=target)
+            split = split_income(state, net, exact, decimals, day_of(event_time()), document=document, target=target,
+                                 currency=currency)
         except (DistributionError, ValueError) as error:
             raise NodeError(str(error)) from None
         return Preview(net, exact, currency, described, split)
@@ -256,14 +259,15 @@ class Accounts(Directory):
         if equation is None:
             raise Refused("the network has no value equation in force; adopt one first")
         decimals = currency_of(charter_of(state.networks[(net,)]), row.currency).decimals
+        time = self.signing_time()  # the split is judged on the day the event is signed
         try:
-            split = split_income(state, net, Decimal(row.amount), decimals, day_of(event_time()),
-                                 target=income_target(row))
+            split = split_income(state, net, Decimal(row.amount), decimals, day_of(time),
+                                 target=income_target(row), currency=row.currency)
         except DistributionError as error:
             raise Refused(f"the equation cannot split this income: {error}") from None
         body = _body(income=row.income, equation=equation.equation, contributions=split.contributions_digest,
                      result=split.result_digest)
-        return self.act("distribution.recorded", body, net)
+        return self.act("distribution.recorded", body, net, time=time)
 
     def distribute_new_income(self, network: str, amount: str | Decimal, currency: str, source: str) -> Any:
         """Record an income and distribute it at once; nothing is recorded when no equation is in force."""

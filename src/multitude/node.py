@@ -141,9 +141,14 @@ class Node(Accounts):
         return device.agent if device is not None and device.status == "linked" else self.key.public
 
     # -- writing ---------------------------------------------------------------------------
+    def signing_time(self) -> str:
+        """The time this node would sign an event with now (see _signing_time)."""
+        return _signing_time(self.projector.tail_time())
+
     def act(self, type: str, body: Mapping[str, Any], network: str | None = None, *,
-            check: bool = True) -> Receipt:
-        """Sign an event as this node's identity and append it.
+            check: bool = True, time: str | None = None) -> Receipt:
+        """Sign an event as this node's identity and append it (at `time`, when the body was
+        built for it; else at the node's signing time).
 
         With `check`, an event the rules would reject is refused and nothing is stored.
         """
@@ -156,7 +161,7 @@ class Node(Accounts):
             on_chain = self.projector.state.heads.get((key.public,))
             if head is not None and on_chain is not None and on_chain.seq == head[0]:
                 head = (on_chain.seq, on_chain.event)  # of two twins at the head, build on the one kept
-            time = _signing_time(self.projector.tail_time())
+            time = time or _signing_time(self.projector.tail_time())
             try:
                 event = seal(key, seq=head[0] + 1 if head else 1, prev=head[1] if head else None,
                              type=type, body=body, network=network, time=time)

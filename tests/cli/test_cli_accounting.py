@@ -504,7 +504,7 @@ def test_amounts_with_more_decimals_than_the_currency_has_are_refused(lab: Shell
     assert eur == "error: EUR has 2 decimals; 10.005 has more"
     assert jpy == "error: JPY has 0 decimals; 1.5 has more"
     assert transfer == "error: EUR has 2 decimals; 1.001 has more"
-    assert "10.005 is not a whole number of minor units (0.01)" in split
+    assert "10.005 is not a positive whole number of minor units (0.01)" in split
 
 
 def test_only_a_custodian_records_income_or_distributes(lab: Shell, tmp_path: Path) -> None:

@@ -129,7 +129,7 @@ TABLES: tuple[Table, ...] = (
     Table("incomes", IncomeRow, 1),
     Table("distributions", DistributionRow, 1),
     Table("payouts", PayoutRow, 2),
-    Table("claims", ClaimRow, 4),
+    Table("claims", ClaimRow, 3),
 )
 
 
@@ -152,7 +152,7 @@ class State:
     incomes: MutableMapping[tuple[str], IncomeRow]
     distributions: MutableMapping[tuple[str], DistributionRow]
     payouts: MutableMapping[tuple[str, int], PayoutRow]
-    claims: MutableMapping[tuple[str, str, str, str], ClaimRow]
+    claims: MutableMapping[tuple[str, str, str], ClaimRow]
 
     @classmethod
     def empty(cls) -> State:

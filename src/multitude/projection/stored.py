@@ -116,13 +116,15 @@ class Tallies(StoredTable):
         self.write()
         where = query.filter
         if any(values is not None and not values for values in (where.actions, where.specs, where.skills,
-                                                                query.process, query.resource)):
+                                                                query.process, query.resource, query.plan)):
             return  # asked for none of something: nothing matches
         conditions = [Condition("network", "=", query.network), Condition("status", "=", "validated")]
         for column, values in (("action", where.actions), ("spec", where.specs), ("skill", where.skills),
-                               ("process", query.process), ("resource", query.resource)):
+                               ("process", query.process), ("resource", query.resource), ("plan", query.plan)):
             if values is not None:
                 conditions.append(Condition(column, "in", values))
+        if query.without_process:
+            conditions.append(Condition("process", "null", None))
         conditions.extend(Condition("tags", "contains_any", [f",{tag}," for tag in wanted]) for wanted in where.tags)
         if where.since is not None:
             conditions.append(Condition("day", ">=", where.since))

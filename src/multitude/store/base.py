@@ -100,8 +100,8 @@ STATUS_SPEC = TableSpec(
 @dataclass(frozen=True)
 class Condition:
     """One condition of an aggregate query on a projection table: `column op value`, where op
-    is "=", "in" (value: a collection), ">=", "<=" or "contains_any" (value: pieces of text, the
-    column containing any of them, exactly)."""
+    is "=", "in" (value: a collection), ">=", "<=", "null" (no value; `value` unused) or
+    "contains_any" (value: pieces of text, the column containing any of them, exactly)."""
 
     column: str
     op: str

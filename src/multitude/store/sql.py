@@ -276,6 +276,8 @@ class SqlStore(Store):
                 found = f"{self.position_of}({condition.column}, ?) > 0"
                 clauses.append("(" + " OR ".join(found for _ in pieces) + ")")
                 params.extend(pieces)
+            elif condition.op == "null":
+                clauses.append(f"{condition.column} IS NULL")
             elif condition.op in ("=", ">=", "<="):
                 clauses.append(f"{condition.column} {condition.op} ?")
                 params.append(condition.value)

@@ -102,7 +102,7 @@ mode = "remaining"
     assert payouts(state, first.id) == {B: "100.00"}  # all of it goes to the loan
     # 50 settles the loan; the other 50 is left to the remaining bucket.
     assert payouts(state, second.id) == {B: "50.00", C: "50.00"}
-    claim = state.claims[(lab, "loans", B, "debt")]
+    claim = state.claims[(lab, B, "debt")]
     assert (claim.counted, claim.paid) == ("150", "150")
 
 
@@ -259,5 +259,5 @@ recipient = "{kitchen}"
     state, statuses = fold(story.events)
     assert set(statuses.values()) == {"applied"}
     assert payouts(state, distribution.id) == {C: "50.00", kitchen: "150.00"}
-    claim = state.claims[(kitchen, "loans", C, "debt")]
+    claim = state.claims[(kitchen, C, "debt")]
     assert (claim.counted, claim.paid) == ("50", "50")

@@ -24,13 +24,15 @@ from decimal import Context, Decimal, Inexact
 from fractions import Fraction
 from functools import lru_cache
 
-from multitude.domain.accounting.apportion import apportion, apportion_capped
+from multitude.domain.accounting.apportion import ApportionError, apportion, apportion_capped, minor_unit
 from multitude.domain.accounting.equation import Bucket, Equation, Rule, parse_equation
+from multitude.domain.accounting.flow import FlowError
 from multitude.domain.accounting.quantities import EXACT
 from multitude.domain.accounting.rollup import CITATIONS, Target, rollup
 from multitude.domain.accounting.rows import EquationRow
 from multitude.domain.accounting.valuation import DistributionError, leavers
 from multitude.domain.accounting.valued import Valued, value_rules
+from multitude.domain.networks.rules import charter_of
 from multitude.domain.state import State
 
 __all__ = ["ClaimChange", "DistributionError", "Line", "Split", "Target", "equation_in_force", "split_income"]
@@ -54,10 +56,9 @@ class Line:
 
 @dataclass(frozen=True)
 class ClaimChange:
-    """New totals of what an agent's debt or one-time claim in a bucket has counted and been paid."""
+    """New totals of what an agent's debt or one-time claims in a network have counted and been paid."""
 
     network: str
-    bucket: str
     agent: str
     kind: str
     counted: Decimal
@@ -85,8 +86,9 @@ class _Draft:
     bucket: str
     claim: str
     basis: str
-    cap: Fraction | None = None
+    cap: Fraction | None = None  # a debt: what it is owed as the split is planned
     counted: Decimal = Decimal(0)  # value counted by a debt or one-time claim
+    value: Fraction = Fraction(0)  # a debt: all it was valued, which payments never exceed
 
 
 @dataclass
@@ -96,14 +98,19 @@ class _Context:
     document: str | None  # an equation to use instead of the top network's own
     target: Target | None  # the resource, process or plan the income paid for
     top: str = ""
+    settles_debts: bool = True  # the income is in the currency debts are counted in
     digest: hashlib._Hash = field(default_factory=hashlib.sha256)
     equations: dict[str, Equation] = field(default_factory=dict)  # by network, as used in this split
     valued: dict[str, dict[str, Valued]] = field(default_factory=dict)
-    # (network, bucket, agent, kind) -> (counted, paid) so far, this split included: a member
-    # network paid by two buckets must see what its claims got the first time.
-    claims: dict[tuple[str, str, str, str], tuple[Decimal, Decimal]] = field(default_factory=dict)
+    # (network, agent, kind) -> (counted, paid) so far, this split included: a debt valued by two
+    # buckets, or a member network paid by two buckets, must see what the first one paid.
+    claims: dict[tuple[str, str, str], tuple[Decimal, Decimal]] = field(default_factory=dict)
 
-    def claim(self, key: tuple[str, str, str, str]) -> tuple[Decimal, Decimal]:
+    # What earlier buckets of this split plan to pay (debts) or count (one-time claims), exactly,
+    # so a later bucket that values the same claim plans only what is left of it.
+    planned: dict[tuple[str, str, str], Fraction] = field(default_factory=dict)
+
+    def claim(self, key: tuple[str, str, str]) -> tuple[Decimal, Decimal]:
         if key in self.claims:
             return self.claims[key]
         row = self.state.claims.get(key)
@@ -115,23 +122,38 @@ def _parsed(document: str) -> Equation:
     return parse_equation(document)
 
 
+def _settles_debts(state: State, network: str, currency: str | None) -> bool:
+    row = state.networks.get((network,))
+    if currency is None or row is None:
+        return True
+    currencies = charter_of(row).currencies
+    return not currencies or currencies[0].code == currency
+
+
 def equation_in_force(state: State, network: str) -> EquationRow | None:
     found = [row for key, row in state.equations.items() if key[0] == network and row.in_force]
     return found[0] if found else None
 
 
 def split_income(state: State, network: str, amount: Decimal, decimals: int, day: str,
-                 document: str | None = None, target: Target | None = None) -> Split:
+                 document: str | None = None, target: Target | None = None, currency: str | None = None) -> Split:
     """Split `amount` (whole minor units of a currency with `decimals`) received by `network`,
     as the state stands, on calendar day `day` (YYYY-MM-DD); by the equation in force, or by
     the equation `document` when one is given (a preview or a comparison). An income paid for
     a resource, process or plan (`target`) goes, within the top network's rule buckets, to
-    those whose contributions made it."""
-    context = _Context(state, day, document, target, network)
-    lines = list(_split(context, network, amount, decimals, 0, ()))
+    those whose contributions made it. Debts are counted in the network's first currency, so
+    they take part only in the split of an income in that `currency` (None: assume it is)."""
+    if amount <= 0 or EXACT.scaleb(amount, decimals) != EXACT.scaleb(amount, decimals).to_integral_value():
+        raise DistributionError(f"{amount} is not a positive whole number of minor units ({minor_unit(decimals)})")
+    context = _Context(state, day, document, target, network, settles_debts=_settles_debts(state, network, currency))
+    try:
+        lines = list(_split(context, network, amount, decimals, 0, ()))
+    except (ApportionError, FlowError) as error:  # inputs the split cannot use, said as a refusal
+        raise DistributionError(str(error)) from None
     result = hashlib.sha256()
     for line in lines:
-        result.update(json.dumps([line.recipient, str(line.amount), line.network, line.bucket, line.claim]).encode())
+        result.update(json.dumps([line.recipient, format(line.amount, "f"), line.network, line.bucket,
+                                  line.claim]).encode())
     claims = tuple(ClaimChange(*key, counted, paid) for key, (counted, paid) in sorted(context.claims.items()))
     return Split(tuple(lines), claims, context.digest.hexdigest(), result.hexdigest())
 
@@ -164,13 +186,13 @@ def _split(context: _Context, network: str, amount: Decimal, decimals: int, dept
                                "kept": total - paid_out}, decimals)
     kept = parts["kept"]
     for key, portion in zip(keys, portions, strict=True):
-        paid, leftover = portion.share(parts[key], decimals)
+        paid, leftover = portion.share(parts[key], decimals, context, network)
         kept = EXACT.add(kept, leftover)  # what rounding could not give a settled debt
         for draft, amount_paid in paid:
+            if amount_paid == 0:
+                continue  # a claim paid nothing (a share rounded away) is not counted either
             if draft.claim in ("debt", "once"):
                 _record_claim(context, network, draft, amount_paid)
-            if amount_paid == 0:
-                continue
             is_network = (draft.recipient,) in context.state.networks and draft.recipient != network
             if is_network and draft.recipient not in path:
                 yield from _split(context, draft.recipient, amount_paid, decimals, depth + 1, (*path, network))
@@ -187,15 +209,20 @@ class _Portion:
     exact: Fraction
     drafts: list[_Draft]
 
-    def share(self, units: Decimal, decimals: int) -> tuple[list[tuple[_Draft, Decimal]], Decimal]:
-        """The bucket's rounded part shared among its claims by largest remainder, no claim
-        beyond its cap; and what is left (only when every claim is capped)."""
+    def share(self, units: Decimal, decimals: int, context: _Context,
+              network: str) -> tuple[list[tuple[_Draft, Decimal]], Decimal]:
+        """The bucket's rounded part shared among its claims by largest remainder, no debt
+        beyond what is still owed once what earlier lines paid is counted; and what is left
+        (only when every claim is capped)."""
         if not self.drafts:
             return [], units
         keys = [f"{index:06d}" for index in range(len(self.drafts))]
         weights = dict(zip(keys, (d.exact for d in self.drafts), strict=True))
-        caps = {key: _floor_units(d.cap, decimals) for key, d in zip(keys, self.drafts, strict=True)
-                if d.cap is not None}
+        caps = {}
+        for key, draft in zip(keys, self.drafts, strict=True):
+            if draft.cap is not None:
+                paid = Fraction(context.claim((network, draft.recipient, draft.claim))[1])
+                caps[key] = _floor_units(min(draft.cap, max(draft.value - paid, Fraction(0))), decimals)
         if caps:
             amounts, leftover = apportion_capped(units, weights, caps, decimals)
         else:
@@ -209,7 +236,7 @@ def _floor_units(value: Fraction, decimals: int) -> Decimal:
 
 
 def _record_claim(context: _Context, network: str, draft: _Draft, paid: Decimal) -> None:
-    key = (network, draft.bucket, draft.recipient, draft.claim)
+    key = (network, draft.recipient, draft.claim)
     counted, so_far = context.claim(key)
     context.claims[key] = (EXACT.add(counted, draft.counted), EXACT.add(so_far, paid))
 
@@ -223,8 +250,18 @@ def _bucket(context: _Context, network: str, bucket: Bucket, share: Fraction) ->
         what = f"{bucket.percent}% {bucket.mode} to a fixed recipient"
         return _Portion(share, [_Draft(recipient, Fraction(1), bucket.name, claim, what)])
     if context.target is not None and context.top == network:
-        return _fill(share, _targeted(context, network, bucket, context.target))
-    return _fill(share, _claims(context, network, bucket))
+        drafts, taken = _targeted(context, network, bucket, context.target)
+        return _planned(context, network, _fill(share * taken, drafts))
+    return _planned(context, network, _fill(share, _claims(context, network, bucket)))
+
+
+def _planned(context: _Context, network: str, portion: _Portion) -> _Portion:
+    """Note what a bucket plans to pay its debts, for the buckets after it."""
+    for draft in portion.drafts:
+        if draft.claim == "debt" and draft.cap is not None:
+            key = (network, draft.recipient, "debt")
+            context.planned[key] = context.planned.get(key, Fraction(0)) + Fraction(draft.exact)
+    return portion
 
 
 def _fill(share: Fraction, claims: list[_Draft]) -> _Portion:
@@ -252,7 +289,8 @@ def _fill(share: Fraction, claims: list[_Draft]) -> _Portion:
 
 
 def _with(claim: _Draft, exact: Fraction) -> _Draft:
-    return _Draft(claim.recipient, exact, claim.bucket, claim.claim, claim.basis, claim.cap, claim.counted)
+    return _Draft(claim.recipient, exact, claim.bucket, claim.claim, claim.basis, claim.cap, claim.counted,
+                  claim.value)
 
 
 def _claims(context: _Context, network: str, bucket: Bucket) -> list[_Draft]:
@@ -282,19 +320,23 @@ class _Bounded:
 
     values: dict[tuple[str, str], Fraction | Decimal] = field(default_factory=dict)
     parts: dict[tuple[str, str], Fraction] = field(default_factory=dict)
+    limits: dict[tuple[str, str], Fraction] = field(default_factory=dict)  # in a rollup: the value it pays for
     reasons: dict[tuple[str, str], list[str]] = field(default_factory=dict)
 
-    def add(self, agent: str, kind: str, value: Fraction | Decimal, what: str, part: Fraction | None = None) -> None:
+    def add(self, agent: str, kind: str, value: Fraction | Decimal, what: str, part: Fraction | None = None,
+            limit: Fraction | None = None) -> None:
         key = (agent, kind)
         before = self.values.get(key)
         self.values[key] = value if before is None else Fraction(before) + Fraction(value)
         if part is not None:
             self.parts[key] = self.parts.get(key, Fraction(0)) + part
+        if limit is not None:
+            self.limits[key] = self.limits.get(key, Fraction(0)) + limit
         self.reasons.setdefault(key, []).append(what)
 
     def drafts(self, context: _Context, network: str, bucket: Bucket) -> list[_Draft]:
         return [_claim(context, network, bucket, kind, agent, value, "; ".join(self.reasons[(agent, kind)]),
-                       part=self.parts.get((agent, kind)))
+                       part=self.parts.get((agent, kind)), limit=self.limits.get((agent, kind)))
                 for (agent, kind), value in sorted(self.values.items())]
 
 
@@ -308,11 +350,13 @@ def _valued(context: _Context, network: str) -> dict[str, Valued]:
     return context.valued[network]
 
 
-def _targeted(context: _Context, network: str, bucket: Bucket, target: Target) -> list[_Draft]:
-    """Claims on an income paid for a resource or process: each agent's share of what made it."""
+def _targeted(context: _Context, network: str, bucket: Bucket, target: Target) -> tuple[list[_Draft], Fraction]:
+    """Claims on an income paid for a resource, process or plan: each agent's share of what made
+    it, and the part of the bucket they (and the network, for what it owns) take; the rest is
+    not this bucket's to pay."""
     state = context.state
-    shares, unclaimed = rollup(state, network, bucket, target, context.day, leavers(state, network),
-                               lambda text: context.digest.update(f"{text}\n".encode()))
+    shares, owned = rollup(state, network, bucket, target, context.day, leavers(state, network),
+                           lambda text: context.digest.update(f"{text}\n".encode()))
     drafts = []
     bounded = _Bounded()
     for share in sorted(shares, key=lambda s: (s.rule, s.agent)):
@@ -325,13 +369,14 @@ def _targeted(context: _Context, network: str, bucket: Bucket, target: Target) -
         if rule.claim == "equity":
             drafts.append(_Draft(share.agent, share.part, bucket.name, "equity", what))
         else:
-            bounded.add(share.agent, rule.claim, _agent_value(context, network, rule, share.agent), what, share.part)
+            bounded.add(share.agent, rule.claim, _agent_value(context, network, rule, share.agent), what, share.part,
+                        share.value)
     drafts.extend(bounded.drafts(context, network, bucket))
     drafts = [d for d in drafts if d.exact > 0]
-    if unclaimed and drafts:
-        drafts.append(_Draft(network, unclaimed, bucket.name, "kept",
-                             f"{_shown(unclaimed * 100)}% of what made it belongs to the network itself"))
-    return drafts
+    if owned:
+        drafts.append(_Draft(network, owned, bucket.name, "kept",
+                             f"{_shown(owned * 100)}% of what made it is the network's own"))
+    return drafts, sum((Fraction(d.exact) for d in drafts), Fraction(0))
 
 
 def _agent_value(context: _Context, network: str, rule: Rule, agent: str) -> Fraction | Decimal:
@@ -358,26 +403,34 @@ def _shown(value: Fraction | Decimal) -> str:
 
 
 def _claim(context: _Context, network: str, bucket: Bucket, kind: str, agent: str, value: Fraction | Decimal,
-           what: str, part: Fraction | None = None) -> _Draft:
+           what: str, part: Fraction | None = None, limit: Fraction | None = None) -> _Draft:
     """A claim of `kind`, where `value` is all the agent's value under the rule: an equity claim
     weighs its value, a one-time claim what was not counted before, a debt what is still owed
     (and never gets more). With `part` (an income for something made), the claim weighs that
-    share of it instead, still bounded as its kind says."""
+    share of it instead, still bounded as its kind says; a one-time claim then counts at most
+    `limit`, the value of the agent's inputs to what was paid for."""
     if kind == "equity":
         return _Draft(agent, value if part is None else part, bucket.name, "equity", what)
     exact = Fraction(value)
-    counted_before, paid_before = context.claim((network, bucket.name, agent, kind))
+    counted_before, paid_before = context.claim((network, agent, kind))
     counted = Fraction(counted_before)
+    key = (network, agent, kind)
     if kind == "once":
-        fresh = max(exact - counted, Fraction(0))
+        fresh = max(exact - counted - context.planned.get(key, Fraction(0)), Fraction(0))
+        if limit is not None:  # a rollup counts only the value that went into what it paid for
+            fresh = min(fresh, limit)
         weight = (fresh if part is None else part) if fresh > 0 else Fraction(0)
+        if weight:
+            context.planned[key] = context.planned.get(key, Fraction(0)) + fresh
         return _Draft(agent, weight, bucket.name, "once", f"{what}; {_shown(counted)} counted before",
                       counted=_decimal(fresh))
     paid = Fraction(paid_before)
-    owed = max(exact - paid, Fraction(0))
+    owed = max(exact - paid - context.planned.get(key, Fraction(0)), Fraction(0))
+    if not context.settles_debts:  # owed in another currency: this income does not repay it
+        return _Draft(agent, Fraction(0), bucket.name, "debt", what)
     weight = (owed if part is None else part) if owed > 0 else Fraction(0)
     return _Draft(agent, weight, bucket.name, "debt", f"{what}; {_shown(paid)} repaid before, {_shown(owed)} owed",
-                  cap=owed, counted=_decimal(exact - counted))
+                  cap=owed, counted=_decimal(exact - counted), value=exact)
 
 
 def _decimal(value: Fraction) -> Decimal:

@@ -20,6 +20,7 @@ from typing import Any
 
 from multitude.domain.accounting.bodies import ACTIONS
 from multitude.domain.accounting.formula import Formula, FormulaError, parse
+from multitude.domain.accounting.quantities import EXACT
 
 __all__ = [
     "CLAIMS",
@@ -49,6 +50,7 @@ VARIABLES: Mapping[str, str] = {
 }
 CLAIMS = ("equity", "debt", "once")
 _MODES = ("straight", "remaining")
+_MAX_VERSION = 1_000_000
 _TAG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")  # as contributions write them
 _FILTER_KEYS = ("actions", "specs", "tags", "skills", "roles", "from", "until")
 
@@ -127,7 +129,7 @@ def _number(value: Any, where: str, places: int, largest: Decimal) -> Decimal:
         raise EquationError(f"{where}: {value!r} is not a number") from None
     if not number.is_finite():
         raise EquationError(f"{where}: {value!r} is not a finite number")
-    if abs(number) >= largest:
+    if number.copy_abs() >= largest:  # comparisons are exact; abs() would round in the caller's context
         raise EquationError(f"{where}: {value} is too large (at most {largest:.0E})")
     _, digits, exponent = number.as_tuple()
     assert isinstance(exponent, int)  # a finite number
@@ -264,8 +266,8 @@ def parse_equation(document: str) -> Equation:
     if not isinstance(name, str) or not name.strip() or len(name) > 120:
         raise EquationError("equation: needs a name (at most 120 characters)")
     version = data.get("version", 1)
-    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
-        raise EquationError("equation.version: expected a whole number from 1")
+    if isinstance(version, bool) or not isinstance(version, int) or not 1 <= version <= _MAX_VERSION:
+        raise EquationError(f"equation.version: expected a whole number from 1 to {_MAX_VERSION}")
     tables = data.get("bucket")
     if not isinstance(tables, list) or not tables:
         raise EquationError("equation: needs at least one bucket ([[bucket]])")
@@ -280,7 +282,10 @@ def parse_equation(document: str) -> Equation:
         if earlier.mode == "remaining" and later.mode == "straight":
             raise EquationError(f"bucket {later.name!r} takes a straight share after the remaining bucket "
                                 f"{earlier.name!r}; put straight buckets first, as what remains is shared last")
-    straight = sum((b.percent for b in buckets if b.mode == "straight"), Decimal(0))
+    straight = Decimal(0)
+    for bucket in buckets:
+        if bucket.mode == "straight":
+            straight = EXACT.add(straight, bucket.percent)
     if straight > 100:
         raise EquationError(f"equation: the straight buckets take {straight}% of the income, more than 100%")
     if sum(len(b.rules) for b in buckets) > 64:

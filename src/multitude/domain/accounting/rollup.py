@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
+from typing import Any
 
 from multitude.domain.accounting.bodies import ACTIONS
 from multitude.domain.accounting.equation import Bucket, Filter
@@ -54,102 +55,174 @@ class Share:
     rule: int
     part: Fraction
     via: str  # the processes and resources it came through, for a person to read
+    value: Fraction  # what the agent's inputs to it were valued under the rule
 
 
 def _claim(rule: int, agent: str) -> str:
     return f"claim:{rule}:{agent}"
 
 
+@dataclass
+class _Inputs:
+    """What went into a process (or straight into a plan): citations by percent, and the value
+    of each input under the bucket's rules, by where it flows (a claim, or a resource)."""
+
+    cited: dict[str, Fraction]
+    valued: dict[str, Fraction]
+
+
 def rollup(state: State, network: str, bucket: Bucket, target: Target, day: str,
            standing: dict[str, str], record: Callable[[str], None]) -> tuple[list[Share], Fraction]:
-    """The shares of the target's value by agent and rule, and the part nobody claims (the
-    network keeps it). `record` is told the graph (every edge and its share), for the
-    contributions digest."""
+    """The shares of the target's value by agent and rule, and the part that belongs to the
+    network itself (resources it owns). What reaches a process with no input this bucket
+    values, or a resource nobody may be paid for, is in neither: the bucket does not pay it, and
+    it passes to the buckets after. `record` is told the graph (every edge and its share), for
+    the contributions digest."""
     start = {"process": f"process:{target.id}", "plan": f"plan:{target.id}"}.get(
         target.kind, f"resource:{CITATIONS}:{target.id}")
-    edges: dict[tuple[str, str], Fraction] = {}
+    cites = any(rule.filter.actions is None or "cite" in rule.filter.actions for rule in bucket.rules)
+    inputs: dict[str, _Inputs] = {}
+    onward: dict[str, dict[str, Fraction]] = {}  # plans and resources: where what reaches them goes
     todo, seen = [start], {start}
     while todo:
         node = todo.pop()
         if node.startswith("plan:"):
-            outgoing = _plan_edges(state, network, node[len("plan:"):])
-        elif node.startswith("process:"):
-            outgoing = _process_edges(state, network, bucket, node[len("process:"):], day, standing)
+            onward[node] = _plan_edges(state, network, node[len("plan:"):])
+            reached = list(onward[node])
+        elif node.startswith(("process:", "direct:")):
+            inputs[node] = _inputs(state, network, bucket, node, day, standing, cites)
+            reached = [*inputs[node].cited, *inputs[node].valued]
         else:
-            _, rule, resource = node.split(":", 2)
-            outgoing = _resource_edges(state, network, int(rule), resource)
-        for target_node, share in outgoing.items():
-            edges[(node, target_node)] = share
-            if not target_node.startswith("claim:") and target_node not in seen:
-                seen.add(target_node)
-                todo.append(target_node)
+            onward[node] = _resource_edges(state, network, node, standing)
+            reached = list(onward[node])
+        for found in reached:
+            if not found.startswith(("claim:", "owned:")) and found not in seen:
+                seen.add(found)
+                todo.append(found)
+    _cap(bucket, inputs)
+    edges = _edges(inputs, onward)
     for (source, target_node), share in sorted(edges.items()):  # the graph is what was counted
         record(f"{source}\t{target_node}\t{share.numerator}/{share.denominator}")
     try:
         flow = solve([Edge(a, b, share) for (a, b), share in sorted(edges.items())], {start: Fraction(1)})
     except FlowError as error:
         raise DistributionError(f"bucket {bucket.name!r}: {error}") from None
-    shares, unclaimed = [], Fraction(0)
+    shares, owned = [], Fraction(0)
+    valued = _values(inputs)
     for node, kept in flow.kept.items():
         if kept == 0:
             continue
         if node.startswith("claim:"):
             _, rule, agent = node.split(":", 2)
-            shares.append(Share(agent, int(rule), kept, _via(state, node, edges, flow.along)))
-        else:
-            unclaimed += kept
-    return shares, unclaimed
+            shares.append(Share(agent, int(rule), kept, _via(state, node, edges, flow.along),
+                                valued.get(node, Fraction(0))))
+        elif node.startswith("owned:"):
+            owned += kept
+    return shares, owned
 
 
 def _plan_edges(state: State, network: str, plan: str) -> dict[str, Fraction]:
-    """A plan passes what reaches it to its processes, in proportion to the value that went
-    into each (equally while none has any)."""
+    """A plan passes what reaches it to its processes, and to what was given to the plan
+    itself, in proportion to the value that went into each (equally while none has any)."""
     processes = sorted(row.process for row in state.processes.values() if row.network == network and row.plan == plan)
-    if not processes:
-        return {}
-    worth = dict.fromkeys(processes, Fraction(0))
+    worth = {f"process:{process}": Fraction(0) for process in processes}
     inputs = Filter(actions=frozenset(a for a in ACTIONS if a != "produce"))
-    for group in tally(state.contributions, TallyQuery(network, inputs, ("process",), process=frozenset(processes),
-                                                         sums=("value",), by_contributor=False)):
-        worth[group.values[0]] += Fraction(group.sums[0])
+    if processes:
+        for group in tally(state.contributions, TallyQuery(network, inputs, ("process",),
+                                                             process=frozenset(processes), sums=("value",),
+                                                             by_contributor=False)):
+            worth[f"process:{group.values[0]}"] += Fraction(group.sums[0])
+    direct = TallyQuery(network, inputs, (), plan=frozenset({plan}), without_process=True, sums=("value",),
+                        by_contributor=False)
+    given = [Fraction(group.sums[0]) for group in tally(state.contributions, direct)]
+    if given:
+        worth[f"direct:{plan}"] = sum(given, Fraction(0))
     total = sum(worth.values(), Fraction(0))
+    if not worth:
+        return {}
     if total == 0:
-        return {f"process:{process}": Fraction(1, len(processes)) for process in processes}
-    return {f"process:{process}": value / total for process, value in worth.items() if value}
+        return {node: Fraction(1, len(worth)) for node in worth}
+    return {node: value / total for node, value in worth.items() if value}
 
 
-def _process_edges(state: State, network: str, bucket: Bucket, process: str, day: str,
-                   standing: dict[str, str]) -> dict[str, Fraction]:
-    where = frozenset({process})
+def _inputs(state: State, network: str, bucket: Bucket, node: str, day: str, standing: dict[str, str],
+            cites: bool) -> _Inputs:
+    kind, name = node.split(":", 1)
+    scope: dict[str, Any] = (
+        {"process": frozenset({name})} if kind == "process" else {"plan": frozenset({name}), "without_process": True}
+    )
     cited: dict[str, Fraction] = defaultdict(Fraction)
-    for group in tally(state.contributions, TallyQuery(network, Filter(actions=frozenset({"cite"})), ("percent",),
-                                                         process=where)):
-        if group.values[0] != "0":
-            cited[f"resource:{CITATIONS}:{group.holder[len('resource:'):]}"] += (
-                Fraction(Decimal(group.values[0])) * group.count / 100)
+    if cites:  # a bucket none of whose rules counts citations pays no design through them
+        query = TallyQuery(network, Filter(actions=frozenset({"cite"})), ("percent",), **scope)
+        for group in tally(state.contributions, query):
+            if group.values[0] != "0":
+                cited[f"resource:{CITATIONS}:{group.holder[len('resource:'):]}"] += (
+                    Fraction(Decimal(group.values[0])) * group.count / 100)
     passed = sum(cited.values(), Fraction(0))
     if passed > 1:
-        name = state.processes[(process,)].name if (process,) in state.processes else process[:12]
-        raise DistributionError(f"the citations of process {name!r} take {passed * 100}%, more than all of it")
+        row = state.processes.get((name,)) if kind == "process" else None
+        shown = repr(row.name) if row else repr(name)
+        raise DistributionError(f"the citations of {kind} {shown} take {passed * 100}%, more than all of it")
     valued: dict[str, Fraction] = defaultdict(Fraction)
     for index, rule in enumerate(bucket.rules):
         columns = columns_for(rule)
-        for group in tally(state.contributions, TallyQuery(network, rule.filter, columns, process=where)):
+        for group in tally(state.contributions, TallyQuery(network, rule.filter, columns, **scope)):
             if _excluded(state, network, rule.filter, group):
                 continue
+            own = Decimal(group.values[columns.index("value")])
+            if group.action == "cite" and own == 0:
+                continue  # a citation by percent has no value of its own: its share was passed on above
             counted = worth(value_of(rule, columns, group, day), group, columns,
                             standing.get(group.contributor) if not group.holder.startswith("resource:") else None)
-            # A citation by percent has no value of its own (its share was passed on above).
-            if counted is None or counted == 0 or (group.action == "cite" and group.values[-1] == "0"):
+            if counted is None or counted == 0:
                 continue
-            node = (f"resource:{index}:{group.holder[len('resource:'):]}" if group.holder.startswith("resource:")
-                    else _claim(index, group.contributor))
-            valued[node] += Fraction(counted) * group.count
-    total = sum(valued.values(), Fraction(0))
-    edges = dict(cited)
-    if total > 0 and passed < 1:
-        for node, value in valued.items():
-            edges[node] = edges.get(node, Fraction(0)) + (1 - passed) * value / total
+            target = (f"resource:{index}:{group.holder[len('resource:'):]}" if group.holder.startswith("resource:")
+                      else _claim(index, group.contributor))
+            valued[target] += Fraction(counted) * group.count
+    return _Inputs(dict(cited), dict(valued))
+
+
+def _cap(bucket: Bucket, inputs: dict[str, _Inputs]) -> None:
+    """A rule's cap per agent bounds the value it counts for them across everything that made
+    the target: their inputs are scaled down alike, so the others' shares grow, as they would
+    in a plain distribution."""
+    totals = _values(inputs)
+    for node, total in totals.items():
+        rule = bucket.rules[int(node.split(":")[1])]
+        if rule.cap_per_agent is not None and total > rule.cap_per_agent:
+            factor = Fraction(rule.cap_per_agent) / total
+            for item in inputs.values():
+                if node in item.valued:
+                    item.valued[node] *= factor
+
+
+def _values(inputs: dict[str, _Inputs]) -> dict[str, Fraction]:
+    """Each claim's value across all the inputs."""
+    totals: dict[str, Fraction] = defaultdict(Fraction)
+    for item in inputs.values():
+        for node, value in item.valued.items():
+            if node.startswith("claim:"):
+                totals[node] += value
+    return totals
+
+
+def _edges(inputs: dict[str, _Inputs], onward: dict[str, dict[str, Fraction]]) -> dict[tuple[str, str], Fraction]:
+    """Each node's shares out. An input that flows to a resource nobody may be paid for (lent
+    by a bad leaver) does not count, so the other inputs of its process share more."""
+    edges: dict[tuple[str, str], Fraction] = {}
+    for node, targets in onward.items():
+        for target, share in targets.items():
+            edges[(node, target)] = share
+    for node, item in inputs.items():
+        for target, share in item.cited.items():
+            edges[(node, target)] = share
+        payable = {target: value for target, value in item.valued.items()
+                   if target.startswith("claim:") or onward.get(target)}
+        total = sum(payable.values(), Fraction(0))
+        rest = 1 - sum(item.cited.values(), Fraction(0))
+        if total > 0 and rest > 0:
+            for target, value in payable.items():
+                edges[(node, target)] = edges.get((node, target), Fraction(0)) + rest * value / total
     return edges
 
 
@@ -157,7 +230,10 @@ def _excluded(state: State, network: str, where: Filter, group: Group) -> bool:
     return not where.holds(role_check(state, network, group.contributor))
 
 
-def _resource_edges(state: State, network: str, rule: int, resource: str) -> dict[str, Fraction]:
+def _resource_edges(state: State, network: str, node: str, standing: dict[str, str]) -> dict[str, Fraction]:
+    """A produced resource passes what reaches it to its processes; a lent or bought one to
+    whoever lent or paid for it (not to a bad leaver); one the network owns, to the network."""
+    _, rule, resource = node.split(":", 2)
     produced: dict[str, Fraction] = defaultdict(Fraction)
     query = TallyQuery(network, Filter(actions=frozenset({"produce"})), ("process", "quantity"),
                        resource=frozenset({resource}))
@@ -166,9 +242,13 @@ def _resource_edges(state: State, network: str, rule: int, resource: str) -> dic
         produced[f"process:{group.values[0]}"] += quantity * group.count
     total = sum(produced.values(), Fraction(0))
     if total > 0:
-        return {node: quantity / total for node, quantity in produced.items()}
+        return {target: quantity / total for target, quantity in produced.items()}
     owners = holders(state, network, f"resource:{resource}")
-    return {_claim(rule, agent): part for agent, part in owners if agent != network}
+    if owners == [(network, Fraction(1))]:
+        return {f"owned:{resource}": Fraction(1)}
+    paid = {agent: part for agent, part in owners if standing.get(agent) != "bad"}
+    total = sum(paid.values(), Fraction(0))
+    return {_claim(int(rule), agent): part / total for agent, part in paid.items()} if total else {}
 
 
 def _via(state: State, node: str, edges: dict[tuple[str, str], Fraction],
@@ -185,8 +265,8 @@ def _via(state: State, node: str, edges: dict[tuple[str, str], Fraction],
 
 
 def _name(state: State, node: str) -> str:
-    if node.startswith("plan:"):
-        return f"plan {node[len('plan:'):]!r}"
+    if node.startswith(("plan:", "direct:")):
+        return f"plan {node.split(':', 1)[1]!r}"
     if node.startswith("process:"):
         row = state.processes.get((node[len("process:"):],))
         return f"process {row.name!r}" if row else "a process"

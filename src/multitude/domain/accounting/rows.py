@@ -132,10 +132,10 @@ class PayoutRow(NamedTuple):
 
 
 class ClaimRow(NamedTuple):
-    """What an agent's debt-like or one-time claims in a bucket have been counted and paid."""
+    """What an agent's debt-like (or one-time) claims in a network have counted and been paid,
+    whatever bucket paid them and whatever the equation was called then."""
 
     network: str
-    bucket: str
     agent: str
     kind: str  # debt | once
     counted: str  # value counted so far

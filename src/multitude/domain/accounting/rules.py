@@ -102,6 +102,9 @@ def contribution_logged(state: State, event: Event, body: ContributionLogged, ac
     if body.action == "transfer":
         assert body.currency is not None and body.amount is not None
         _fits_currency(currency_of(charter, body.currency), body.amount)
+        if body.currency != charter.currencies[0].code:
+            raise Rejected(f"money one puts in is counted in {charter.currencies[0].code}, the network's first "
+                           f"currency; record this transfer in {charter.currencies[0].code}")
     old = None
     if body.corrects is not None:
         old = state.contributions.get((net.network, body.corrects))
@@ -281,10 +284,11 @@ def distribution_recorded(state: State, event: Event, body: DistributionRecorded
     current = equation_in_force(state, net.network)
     if current is None or current.equation != body.equation:
         raise Rejected("the distribution does not use the equation in force")
-    decimals = currency_of(charter_of(net), income.currency).decimals
+    currency = currency_of(charter_of(net), income.currency)
+    _fits_currency(currency, income.amount)  # the charter may have changed the currency's decimals since
     try:
-        split = split_income(state, net.network, Decimal(income.amount), decimals, day_of(event.time),
-                             target=income_target(income))
+        split = split_income(state, net.network, Decimal(income.amount), currency.decimals, day_of(event.time),
+                             target=income_target(income), currency=currency.code)
     except DistributionError as error:
         raise Rejected(f"the equation cannot split this income: {error}") from None
     if split.contributions_digest != body.contributions:
@@ -298,12 +302,13 @@ def distribution_recorded(state: State, event: Event, body: DistributionRecorded
     )
     for number, line in enumerate(split.lines, 1):
         state.payouts[(event.id, number)] = PayoutRow(
-            event.id, number, line.recipient, str(line.amount), line.network, line.bucket, line.claim, line.basis,
+            event.id, number, line.recipient, format(line.amount, "f"), line.network, line.bucket, line.claim,
+            line.basis,
             event.id,
         )
     for claim in split.claims:
-        state.claims[(claim.network, claim.bucket, claim.agent, claim.kind)] = ClaimRow(
-            claim.network, claim.bucket, claim.agent, claim.kind, canonical_decimal(claim.counted),
+        state.claims[(claim.network, claim.agent, claim.kind)] = ClaimRow(
+            claim.network, claim.agent, claim.kind, canonical_decimal(claim.counted),
             canonical_decimal(claim.paid), event.id,
         )
 

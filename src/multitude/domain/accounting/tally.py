@@ -47,6 +47,8 @@ class TallyQuery:
     columns: tuple[str, ...]  # contribution columns to group by, besides holder, contributor, action
     process: frozenset[str] | None = None  # only contributions to these processes
     resource: frozenset[str] | None = None  # only contributions naming these resources
+    plan: frozenset[str] | None = None  # only contributions to these plans
+    without_process: bool = False  # only contributions to no process
     sums: tuple[str, ...] = ()  # columns of SUMMABLE to add up in each group
     by_contributor: bool = True  # False: contributors are not told apart (Group.contributor is "")
 
@@ -82,6 +84,8 @@ def _matches(row: ContributionRow, query: TallyQuery) -> bool:
         and (where.until is None or row.day <= where.until)
         and (query.process is None or row.process in query.process)
         and (query.resource is None or row.resource in query.resource)
+        and (query.plan is None or row.plan in query.plan)
+        and (not query.without_process or row.process is None)
     )
 
 

@@ -77,12 +77,12 @@ def value_of(rule: Rule, columns: tuple[str, ...], group: Group, day: str,
 
 def worth(value: Decimal, group: Group, columns: tuple[str, ...], standing: str | None) -> Decimal | None:
     """What one contribution of `group` counts for an agent of this `standing` (None: a member;
-    good or bad: a leaver): a bad leaver keeps cash at face value and forfeits the rest."""
+    good or bad: a leaver): a bad leaver keeps cash without multiplier and forfeits the rest."""
     if standing != "bad":
         return value
     if group.action != "transfer":
         return None
-    return Decimal(group.values[columns.index("value")])
+    return min(value, Decimal(group.values[columns.index("value")]))
 
 
 def holders(state: State, network: str, holder: str) -> list[tuple[str, Fraction]]:
@@ -98,7 +98,9 @@ def holders(state: State, network: str, holder: str) -> list[tuple[str, Fraction
     funders: dict[str, Fraction] = defaultdict(Fraction)
     for transfer in json.loads(resource.funded_by):
         row = state.contributions.get((network, transfer))
-        if row is not None and row.status == "validated":
+        while row is not None and row.status == "corrected":  # the correction stands for it
+            row = state.contributions.get((network, row.event))
+        if row is not None and row.status == "validated" and row.action == "transfer":
             funders[row.contributor] += Fraction(Decimal(row.value))
     total = sum(funders.values(), Fraction(0))
     if total == 0:

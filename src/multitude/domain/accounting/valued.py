@@ -125,10 +125,10 @@ def _add(valued: Valued, group: Group, amount: Decimal, face: Decimal, owners: l
          standing: dict[str, str]) -> None:
     """Count `amount` (the group's value under a rule) for whoever it belongs to."""
     for agent, part in owners:
-        if standing.get(agent) == "bad":  # a bad leaver keeps cash at face value, nothing else
+        if standing.get(agent) == "bad":  # a bad leaver keeps cash without multiplier, nothing else
             if group.action != "transfer":
                 continue
-            counted = face
+            counted = min(amount, face)
         else:
             counted = amount
         if part == 1:
