@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import tempfile
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 from story import Ledger, fold, payouts, person
@@ -167,7 +168,7 @@ def test_a_debt_valued_by_two_buckets_is_repaid_once() -> None:
     d1 = s.distribute(ana, net, s.income(ana, net, "120")).id
     d2 = s.distribute(ana, net, s.income(ana, net, "120")).id
     state, _ = fold(s.events)
-    paid = sum(float(payouts(state, d).get(B, 0)) for d in (d1, d2))
+    paid = sum(Decimal(payouts(state, d).get(B, "0")) for d in (d1, d2))
     assert paid <= 100
 
 

@@ -8,6 +8,7 @@ in `distribution`.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import hashlib
 import itertools
@@ -153,10 +154,8 @@ def _day(value: Any, where: str) -> str:
     if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
         return value.isoformat()
     if isinstance(value, str):
-        try:
+        with contextlib.suppress(ValueError):  # not a date: refused below
             return datetime.date.fromisoformat(value).isoformat()
-        except ValueError:
-            pass
     raise EquationError(f"{where}: expected a date like 2026-05-01")
 
 
