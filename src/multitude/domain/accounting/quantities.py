@@ -23,7 +23,6 @@ __all__ = [
     "Quantity",
     "canonical_decimal",
     "day_of",
-    "decimal_of",
     "parse_duration",
     "split_units",
 ]
@@ -43,10 +42,6 @@ GIGA = 10**9  # … and its whole units as a high and a low part, so sums stay f
 EXACT = Context(prec=400, Emax=999_999, Emin=-999_999, traps=[Inexact, Overflow, InvalidOperation])
 
 _DURATION = re.compile(r"^(?:(?P<d>\d+(?:\.\d+)?)d)?(?:(?P<h>\d+(?:\.\d+)?)h)?(?:(?P<m>\d+)m)?$")
-
-
-def decimal_of(text: str) -> Decimal:
-    return Decimal(text)
 
 
 def canonical_decimal(value: Decimal | int | str, what: str = "amount") -> str:
