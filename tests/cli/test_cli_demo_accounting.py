@@ -68,3 +68,10 @@ def test_a_produced_resource_shows_what_went_into_it(cli: Cli, demo_home: Path) 
     assert code == 0 and "Prusa 3D printer" in output and "lent or given" in output
     code, output = cli(demo_home, "resource", "show", LAB, "Nothing of the sort")
     assert code == 1 and "no resource 'Nothing of the sort'" in output
+
+
+def test_the_demo_lists_its_incomes_and_what_each_paid_for(cli: Cli, demo_home: Path) -> None:
+    code, output = cli(demo_home, "incomes", LAB)
+    assert code == 0, output
+    assert "1200 EUR" in output and f"resource {KITS}" in output and "800 EUR" in output
+    assert "not yet distributed" not in output

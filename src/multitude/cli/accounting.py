@@ -273,6 +273,26 @@ def income(
         console.print(f"Income recorded: {income_id}")
 
 
+def incomes(ctx: typer.Context, network: Net) -> None:
+    """A network's incomes, what they paid for, and the distribution that split each."""
+    from rich.table import Table
+
+    with opened(ctx) as node:
+        table = Table("income", "amount", "source", "paid for", "distribution")
+        for row in node.incomes(network):
+            paid_for = row.resource or row.process or row.plan
+            if row.resource:
+                paid_for = f"resource {node.resource(network, row.resource).name}"
+            elif row.process:
+                process = node.projector.state.processes.get((row.process,))
+                paid_for = f"process {process.name if process else row.process[:12]}"
+            elif row.plan:
+                paid_for = f"plan {row.plan}"
+            table.add_row(short(row.income), f"{row.amount} {row.currency}", plain(row.source), plain(paid_for),
+                          short(row.distribution) if row.distribution else "not yet distributed")
+        console.print(table)
+
+
 def _split_table(node: Node, preview: Preview, title: str) -> None:
     from rich.table import Table
 
@@ -362,7 +382,7 @@ def explain(
 
 
 def register(app: typer.Typer) -> None:
-    for command in (work, contribute, validate, flag, retract, contributions, income, distribute, explain):
+    for command in (work, contribute, validate, flag, retract, contributions, income, incomes, distribute, explain):
         app.command()(command)
     app.add_typer(resource_app, name="resource")
     app.add_typer(process_app, name="process")
