@@ -27,7 +27,7 @@ run of a query pays for reading the file into the page cache).
 
 Goal: distribution ≤ 2 × aggregate on SQLite, peak memory < 500 MB.
 
-    python bench/distribute.py [--contributions 1000000] [--agents 10000] [--keep DIR]
+    python bench/distribute.py [--contributions 1000000] [--agents 10000] [--keep DIR] [--db URL]
 """
 
 from __future__ import annotations
@@ -104,7 +104,7 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def build(home: Path, contributions: int, agents: int, seed: int) -> dict[str, str]:
+def build(home: Path, contributions: int, agents: int, seed: int, db: str | None = None) -> dict[str, str]:
     """Sign the story's events and write the contributions; return the ids the measures need."""
     from multitude.domain.accounting.quantities import PICO, canonical_decimal, split_units
     from multitude.ledger import Keypair
@@ -112,7 +112,7 @@ def build(home: Path, contributions: int, agents: int, seed: int) -> dict[str, s
     from multitude.projection.tables import STATE_SPECS
 
     rng = random.Random(seed)
-    node = Node.open(home)
+    node = Node.open(home, db)
     node.use_key(Keypair(bytes(32)))
     eur = {"EUR": 2}
     top = node.create_network("Bench", membership="open", currencies=eur)
@@ -182,7 +182,7 @@ def measure(home: Path, what: str, ids: dict[str, str]) -> dict[str, Any]:
     """One measurement, in this (fresh) process."""
     from multitude.node import Node
 
-    node = Node.open(home)
+    node = Node.open(home, ids.get("db") or None)
     held = len(node.projector.state.contributions)
     if held < int(ids["contributions"]):
         raise SystemExit(f"the store holds {held} contributions, not {ids['contributions']}: its projection was "
@@ -231,8 +231,9 @@ def _loop(node: Any, network: str) -> int:
     totals: dict[tuple[str, str], Decimal] = {}
     columns = ("contributor, holder, action, hours, quantity, value, rate, percent, value_per_unit, "
                "value_per_unit_of_use, skill, spec")
-    cursor = node.store._db.execute(  # type: ignore[attr-defined]
-        f"SELECT {columns} FROM p_contributions WHERE network = ? AND status = 'validated'", (network,))
+    cursor = node.store._stream(  # type: ignore[attr-defined]
+        node.store._sql(f"SELECT {columns} FROM p_contributions WHERE network = ? AND status = 'validated'"),
+        (network,))
     for row in cursor:
         contributor, holder, action, hours, quantity, value, rate, percent, vpu, vpuu, skill, spec = row
         env = {"action": action, "hours": Decimal(hours), "quantity": Decimal(quantity), "value": Decimal(value),
@@ -267,6 +268,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--runs", type=int, default=3, help="Runs of each measurement; the best counts.")
     parser.add_argument("--keep", type=Path, help="Build in (or reuse) this folder instead of a temporary one.")
+    parser.add_argument("--db", help="A store URL (e.g. postgresql://…) instead of the folder's SQLite file.")
     parser.add_argument("--measure", help=argparse.SUPPRESS)
     parser.add_argument("--home", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--ids", help=argparse.SUPPRESS)
@@ -281,7 +283,8 @@ def main() -> None:
         if marker.exists():
             ids = json.loads(marker.read_text())
         else:
-            ids = build(home, args.contributions, args.agents, args.seed)
+            ids = build(home, args.contributions, args.agents, args.seed, args.db)
+            ids["db"] = args.db or ""
             marker.write_text(json.dumps(ids))
         print(f"setup: {args.contributions:,} contributions by {args.agents:,} agents in "
               f"{time.perf_counter() - started:.1f} s ({home})")
