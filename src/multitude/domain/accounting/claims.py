@@ -38,7 +38,7 @@ class Draft:
     claim: str
     basis: str
     cap: Fraction | None = None  # a debt: what it is owed as the split is planned
-    counted: Decimal = Decimal(0)  # value counted by a debt or one-time claim
+    counted: Decimal = Decimal(0)  # a one-time claim: the value it counts now; a debt: all it is valued
     value: Fraction = Fraction(0)  # a debt: all it was valued, which payments never exceed
 
 
@@ -279,7 +279,7 @@ def _claim(context: SplitContext, network: str, bucket: Bucket, kind: str, agent
         return Draft(agent, Fraction(0), bucket.name, "debt", what)
     weight = (owed if part is None else part) if owed > 0 else Fraction(0)
     return Draft(agent, weight, bucket.name, "debt", f"{what}; {_shown(paid)} repaid before, {_shown(owed)} owed",
-                  cap=owed, counted=_decimal(exact - counted), value=exact)
+                  cap=owed, counted=_decimal(exact), value=exact)
 
 
 def _decimal(value: Fraction) -> Decimal:

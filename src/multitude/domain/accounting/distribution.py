@@ -174,7 +174,9 @@ def _split(context: SplitContext, network: str, amount: Decimal, decimals: int, 
 def _record_claim(context: SplitContext, network: str, draft: Draft, paid: Decimal) -> None:
     key = (network, draft.recipient, draft.claim)
     counted, so_far = context.claim(key)
-    context.claims[key] = (EXACT.add(counted, draft.counted), EXACT.add(so_far, paid))
+    # A one-time claim adds what it counted now; a debt is counted at all it is valued.
+    counted = draft.counted if draft.claim == "debt" else EXACT.add(counted, draft.counted)
+    context.claims[key] = (counted, EXACT.add(so_far, paid))
 
 
 def _bucket(context: SplitContext, network: str, bucket: Bucket, share: Fraction) -> Portion:
