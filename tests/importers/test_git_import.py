@@ -4,7 +4,6 @@ and a side branch is merged. Through the importer and through `multitude records
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -15,6 +14,7 @@ import pytest
 from cli.cli_fixtures import Cli
 from dulwich.objects import Blob, Commit, Tree
 from dulwich.repo import Repo
+from importers_fixtures import shown_events
 
 from multitude.importers.contributors import ImportReport, RecordsError, Skipped
 from multitude.importers.git import Effort, import_commits, read_history
@@ -278,23 +278,6 @@ def test_since_keeps_only_what_was_authored_from_that_day(history: History) -> N
 
 
 # -- the command -----------------------------------------------------------------------------
-
-
-@pytest.fixture
-def cli_home(tmp_path: Path, cli: Cli) -> Path:
-    path = tmp_path / "cli-home"
-    assert cli(path, "init", "--name", "ana")[0] == 0
-    assert cli(path, "init", "--name", "bo")[0] == 0
-    assert cli(path, "--as", "ana", "network", "create", "Lab", "--currency", "EUR")[0] == 0
-    assert cli(path, "--as", "bo", "network", "join", "Lab")[0] == 0
-    return path
-
-
-def shown_events(cli: Cli, home: Path) -> int:
-    code, output = cli(home, "log")
-    found = re.search(r"of (\d+) events", output)
-    assert code == 0 and found, output
-    return int(found.group(1))
 
 
 def test_records_git_logs_the_commits_and_reports_each_one_skipped(cli: Cli, cli_home: Path,

@@ -4,13 +4,13 @@ through `multitude records timesheet`."""
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
 from cli.cli_fixtures import Cli
+from importers_fixtures import shown_events
 
 from multitude.importers.contributors import ImportReport, RecordsError, Skipped
 from multitude.importers.timesheet import Worked, import_timesheet, parse_timesheet, read_timesheet
@@ -187,23 +187,6 @@ def test_a_dry_run_logs_nothing(home: Path) -> None:
 
 
 # -- the command -----------------------------------------------------------------------------
-
-
-@pytest.fixture
-def cli_home(tmp_path: Path, cli: Cli) -> Path:
-    path = tmp_path / "cli-home"
-    assert cli(path, "init", "--name", "ana")[0] == 0
-    assert cli(path, "init", "--name", "bo")[0] == 0
-    assert cli(path, "--as", "ana", "network", "create", "Lab", "--currency", "EUR")[0] == 0
-    assert cli(path, "--as", "bo", "network", "join", "Lab")[0] == 0
-    return path
-
-
-def shown_events(cli: Cli, home: Path) -> int:
-    code, output = cli(home, "log")
-    found = re.search(r"of (\d+) events", output)
-    assert code == 0 and found, output
-    return int(found.group(1))
 
 
 def test_records_timesheet_logs_good_rows_and_lists_the_rest(cli: Cli, cli_home: Path) -> None:
