@@ -33,7 +33,8 @@ from multitude.domain.networks.rules import charter_of
 from multitude.domain.rules import Rejected
 from multitude.errors import NodeError, Refused
 from multitude.ledger.event import event_time
-from multitude.store import STATUS_SPEC, Store
+from multitude.projection import STATE_SPECS
+from multitude.store import STATUS_SPEC, Condition, Store
 
 __all__ = ["Accounts", "Preview"]
 
@@ -146,6 +147,19 @@ class Accounts(Directory):
         if contributor is not None:
             where["contributor"] = self.resolve_agent(contributor)
         return sorted(self._settled_rows("contributions", **where), key=lambda row: (row.day, row.contribution))
+
+    def contribution_totals(self, network: str, contributor: str | None = None) -> list[tuple[str, str, str, int, int]]:
+        """(day, action, status, count, hours in millionths) of a network's contributions (or of
+        one contributor's), summed by the database, ordered by day and action."""
+        net = self.network(network).network
+        self._settled()
+        where = [Condition("network", "=", net)]
+        if contributor is not None:
+            where.append(Condition("contributor", "=", self.resolve_agent(contributor)))
+        spec = next(spec for spec in STATE_SPECS if spec.name == "contributions")
+        rows = self.store.aggregate(spec, ("day", "action", "status"), ("hours_micro",), where)
+        return sorted((str(day), str(action), str(status), int(count), int(hours))
+                      for day, action, status, hours, count in rows)
 
     # -- resources and processes -----------------------------------------------------------
     def create_resource(self, network: str, name: str, spec: str, *, unit: str = "",

@@ -15,7 +15,7 @@ from multitude.keyring import Keyring
 from multitude.ledger import Keypair
 from multitude.node import Node
 
-__all__ = ["CAST", "Person", "load_demo"]
+__all__ = ["CAST", "Person", "demo_key", "load_demo"]
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,8 @@ CAST: tuple[Person, ...] = (
 )
 
 
-def _key(handle: str) -> Keypair:
+def demo_key(handle: str) -> Keypair:
+    """The demo person's key: derived from their handle, the same on every machine."""
     return Keypair(hashlib.sha256(f"multitude demo person {handle}".encode()).digest())
 
 
@@ -53,7 +54,7 @@ def load_demo(node: Node, keyring: Keyring | None = None, step: Callable[[str], 
     With a key ring, the cast's identities are stored in it (so one can act as them).
     """
     say = step or (lambda _: None)
-    keys = {person.handle: _key(person.handle) for person in CAST}
+    keys = {person.handle: demo_key(person.handle) for person in CAST}
     if keyring is not None:
         for handle, key in keys.items():
             if handle not in keyring.names():

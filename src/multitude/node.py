@@ -3,6 +3,7 @@ goes through it: commands build, sign and append events; queries read the projec
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -116,6 +117,13 @@ class Node(Accounts):
     def use_key(self, key: Keypair) -> None:
         """Sign from now on with `key` (tests and hosted identities)."""
         self._key = key
+
+    def speaking_as(self, key: Keypair) -> Node:
+        """This node signing as `key` (a hosted identity): store, projection and key ring are
+        shared, so the two must be used from one thread at a time, like the node itself."""
+        other = copy.copy(self)
+        other._key = key
+        return other
 
     @property
     def key(self) -> Keypair:

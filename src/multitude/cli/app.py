@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from multitude.cli import accounting, bundle, demo, identity, ledger, network, records
+from multitude.cli import accounting, bundle, demo, identity, ledger, network, records, serve
 from multitude.cli.context import Options
 from multitude.settings import setting
 
@@ -46,6 +46,7 @@ ledger.register(app)
 bundle.register(app)
 demo.register(app)
 records.register(app)
+serve.register(app)
 
 
 def main() -> None:

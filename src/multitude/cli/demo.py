@@ -13,7 +13,7 @@ from multitude.cli.context import console, fail, opened, plain, progress, short
 if TYPE_CHECKING:
     from multitude.node import Node
 
-__all__ = ["register"]
+__all__ = ["demo_home", "load_once", "register"]
 
 _MARKER = "demo-home"
 
@@ -23,16 +23,10 @@ def _made_by_demo(home: Path) -> bool:
     return not home.exists() or (home / _MARKER).is_file() or not any(home.iterdir())
 
 
-def demo(
-    ctx: typer.Context,
-    fresh: Annotated[bool, typer.Option(help="Start from an empty demo home (only one the demo made).")] = False,
-) -> None:
-    """Load the demo: a protest camp with its working groups, and a lab in a regional network."""
+def demo_home(ctx: typer.Context, fresh: bool) -> Path:
+    """The home the demo runs in, made (or emptied, with `fresh`) for it; never someone's own node."""
     import shutil
 
-    from rich.table import Table
-
-    from multitude.demo import CAST, load_demo
     from multitude.settings import home
 
     home_path = home(ctx.obj.home)
@@ -42,12 +36,32 @@ def demo(
         shutil.rmtree(home_path)
     home_path.mkdir(parents=True, exist_ok=True)
     (home_path / _MARKER).write_text("made by `multitude demo`\n")
+    return home_path
+
+
+def load_once(node: Node) -> None:
+    """Load the demo's story into an empty node; leave a node that holds it as it is."""
+    from multitude.demo import load_demo
+
+    if node.store.count_events():
+        console.print("The demo is already loaded here (use --fresh to start again).")
+        return
+    with progress("Loading the demo", None) as advance:
+        load_demo(node, node.keyring, step=lambda _: advance())
+
+
+def demo(
+    ctx: typer.Context,
+    fresh: Annotated[bool, typer.Option(help="Start from an empty demo home (only one the demo made).")] = False,
+) -> None:
+    """Load the demo: a protest camp with its working groups, and a lab in a regional network."""
+    from rich.table import Table
+
+    from multitude.demo import CAST
+
+    home_path = demo_home(ctx, fresh)
     with opened(ctx) as node:
-        if node.store.count_events():
-            console.print("The demo is already loaded here (use --fresh to start again).")
-        else:
-            with progress("Loading the demo", None) as advance:
-                load_demo(node, node.keyring, step=lambda _: advance())
+        load_once(node)
         console.print(f"[bold]Multitude node[/] at {plain(node.store.url)}\n")
         networks = Table("network", "id", "membership", "purpose", title="Networks")
         for row in node.networks():

@@ -74,10 +74,17 @@ def verify_signature(public: bytes, message: bytes, signature: bytes) -> bool:
     return True
 
 
-def seal_secret(seed: bytes, passphrase: str) -> dict[str, Any]:
-    """Encrypt a seed under a passphrase (Argon2id key derivation, XSalsa20-Poly1305)."""
+def seal_secret(seed: bytes, passphrase: str, *, interactive: bool = False) -> dict[str, Any]:
+    """Encrypt a seed under a passphrase (Argon2id key derivation, XSalsa20-Poly1305).
+
+    Key files on disk use libsodium's "moderate" limits; `interactive` picks its lighter ones,
+    for keys a server opens at each login (a person waits for it, and many may log in at once).
+    """
     salt = nacl.utils.random(_KDF.SALTBYTES)
-    opslimit, memlimit = _KDF.OPSLIMIT_MODERATE, _KDF.MEMLIMIT_MODERATE
+    if interactive:
+        opslimit, memlimit = _KDF.OPSLIMIT_INTERACTIVE, _KDF.MEMLIMIT_INTERACTIVE
+    else:
+        opslimit, memlimit = _KDF.OPSLIMIT_MODERATE, _KDF.MEMLIMIT_MODERATE
     key = _KDF.kdf(nacl.secret.SecretBox.KEY_SIZE, passphrase.encode(), salt, opslimit, memlimit)
     box = nacl.secret.SecretBox(key).encrypt(seed)
     return {

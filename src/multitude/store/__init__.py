@@ -6,7 +6,9 @@ from pathlib import Path
 
 from multitude.store.base import (
     STATUS_SPEC,
+    AccountRow,
     Condition,
+    CredentialRow,
     EventFilter,
     EventRow,
     Index,
@@ -19,7 +21,9 @@ from multitude.store.base import (
 
 __all__ = [
     "STATUS_SPEC",
+    "AccountRow",
     "Condition",
+    "CredentialRow",
     "EventFilter",
     "EventRow",
     "Index",

@@ -17,6 +17,8 @@ from typing import Any, NamedTuple
 
 __all__ = [
     "STATUS_SPEC",
+    "AccountRow",
+    "CredentialRow",
     "EventFilter",
     "EventRow",
     "StatusRow",
@@ -47,6 +49,31 @@ class EventRow(NamedTuple):
     network: str | None
     payload: bytes
     sig: str
+
+
+class AccountRow(NamedTuple):
+    """A person this node signs for: their login name, agent key, Argon2id password hash and
+    their secret key sealed under the password (JSON, see ledger.keys.seal_secret)."""
+
+    name: str
+    agent: str
+    password_hash: str
+    sealed_key: str
+    created: str
+
+
+class CredentialRow(NamedTuple):
+    """A session or an API token, kept by the SHA-256 `digest` of its secret (never the secret
+    itself), with the account's key sealed under that secret and the session's CSRF token."""
+
+    digest: str
+    account: str
+    kind: str  # session | token
+    label: str
+    sealed_key: str
+    csrf: str
+    created: str
+    expires: str
 
 
 @dataclass(frozen=True)
@@ -224,3 +251,26 @@ class Store(ABC):
     @abstractmethod
     def migrations(self) -> list[tuple[int, str, str]]:
         """(version, name, applied_at) of every schema migration applied."""
+
+    # -- hosted accounts (node-local: never in the log, never in the projection) -----------
+    @abstractmethod
+    def add_account(self, row: AccountRow) -> bool:
+        """Store a new account; False (and nothing stored) when its name or agent is taken."""
+
+    @abstractmethod
+    def account(self, name: str) -> AccountRow | None: ...
+
+    @abstractmethod
+    def account_of(self, agent: str) -> AccountRow | None: ...
+
+    @abstractmethod
+    def add_credential(self, row: CredentialRow) -> None: ...
+
+    @abstractmethod
+    def credential(self, digest: str) -> CredentialRow | None: ...
+
+    @abstractmethod
+    def credentials(self, account: str) -> list[CredentialRow]: ...
+
+    @abstractmethod
+    def drop_credentials(self, digests: Iterable[str]) -> None: ...

@@ -95,4 +95,30 @@ MIGRATIONS: tuple[Migration, ...] = (
             },
         ),
     ),
+    Migration(
+        4,
+        "hosted accounts: people who log in to this node, and their sessions and API tokens",
+        (
+            # Node-local, never part of the log or the projection: a hosted account is how this
+            # node signs for someone; what it signs is what other nodes see.
+            """CREATE TABLE hosted_accounts (
+                name TEXT PRIMARY KEY,
+                agent TEXT NOT NULL UNIQUE,
+                password_hash TEXT NOT NULL,
+                sealed_key TEXT NOT NULL,
+                created TEXT NOT NULL
+            )""",
+            """CREATE TABLE hosted_credentials (
+                digest TEXT PRIMARY KEY,
+                account TEXT NOT NULL REFERENCES hosted_accounts (name),
+                kind TEXT NOT NULL,
+                label TEXT NOT NULL,
+                sealed_key TEXT NOT NULL,
+                csrf TEXT NOT NULL,
+                created TEXT NOT NULL,
+                expires TEXT NOT NULL
+            )""",
+            "CREATE INDEX hosted_credentials_account ON hosted_credentials (account)",
+        ),
+    ),
 )

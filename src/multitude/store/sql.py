@@ -15,7 +15,9 @@ from typing import Any, ClassVar
 
 from multitude.store.base import (
     STATUS_SPEC,
+    AccountRow,
     Condition,
+    CredentialRow,
     EventFilter,
     EventRow,
     Index,
@@ -354,3 +356,40 @@ class SqlStore(Store):
             "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             (key, value),
         )
+
+    # -- hosted accounts -------------------------------------------------------------------
+    _ACCOUNT = "name, agent, password_hash, sealed_key, created"
+    _CREDENTIAL = "digest, account, kind, label, sealed_key, csrf, created, expires"
+
+    def add_account(self, row: AccountRow) -> bool:
+        with self.batch():
+            if self._q("SELECT 1 FROM hosted_accounts WHERE name = ? OR agent = ?", (row.name, row.agent)):
+                return False
+            self._q(f"INSERT INTO hosted_accounts ({self._ACCOUNT}) VALUES (?, ?, ?, ?, ?)", row)
+        return True
+
+    def account(self, name: str) -> AccountRow | None:
+        rows = self._q(f"SELECT {self._ACCOUNT} FROM hosted_accounts WHERE name = ?", (name,))
+        return AccountRow(*rows[0]) if rows else None
+
+    def account_of(self, agent: str) -> AccountRow | None:
+        rows = self._q(f"SELECT {self._ACCOUNT} FROM hosted_accounts WHERE agent = ?", (agent,))
+        return AccountRow(*rows[0]) if rows else None
+
+    def add_credential(self, row: CredentialRow) -> None:
+        with self.batch():
+            self._q(f"INSERT INTO hosted_credentials ({self._CREDENTIAL}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", row)
+
+    def credential(self, digest: str) -> CredentialRow | None:
+        rows = self._q(f"SELECT {self._CREDENTIAL} FROM hosted_credentials WHERE digest = ?", (digest,))
+        return CredentialRow(*rows[0]) if rows else None
+
+    def credentials(self, account: str) -> list[CredentialRow]:
+        rows = self._q(f"SELECT {self._CREDENTIAL} FROM hosted_credentials WHERE account = ? ORDER BY created, digest",
+                       (account,))
+        return [CredentialRow(*row) for row in rows]
+
+    def drop_credentials(self, digests: Iterable[str]) -> None:
+        with self.batch():
+            for digest in digests:
+                self._q("DELETE FROM hosted_credentials WHERE digest = ?", (digest,))

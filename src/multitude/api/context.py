@@ -1,0 +1,101 @@
+"""What a request stands on: the node, the hosted accounts, and who is calling.
+
+A caller is known by an API token (`Authorization: Bearer …`) or by the session cookie. Unsafe
+requests made with the cookie must carry the session's CSRF token (the `csrf` form field, or
+the `X-CSRF-Token` header): another site can make a browser send the cookie, not read the token.
+"""
+
+from __future__ import annotations
+
+import hmac
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from multitude.api.hosting import Caller, Hosting
+from multitude.api.problems import Forbidden, Unauthenticated
+from multitude.api.throttle import LoginThrottle
+from multitude.node import Node
+
+__all__ = [
+    "COOKIE",
+    "Acting",
+    "Anyone",
+    "SignedIn",
+    "acting",
+    "caller_of",
+    "hosting_of",
+    "node_of",
+    "signed_in",
+    "throttle_of",
+]
+
+COOKIE = "multitude_session"
+CSRF_HEADER = "x-csrf-token"
+_SAFE = {"GET", "HEAD", "OPTIONS"}
+
+
+def node_of(request: Request) -> Node:
+    node: Node = request.app.state.node
+    return node
+
+
+def hosting_of(request: Request) -> Hosting:
+    hosting: Hosting = request.app.state.hosting
+    return hosting
+
+
+def throttle_of(request: Request) -> LoginThrottle:
+    throttle: LoginThrottle = request.app.state.throttle
+    return throttle
+
+
+def _secret(request: Request) -> tuple[str | None, str]:
+    header = request.headers.get("authorization", "")
+    if header[:7].lower() == "bearer ":
+        return header[7:].strip(), "token"
+    return request.cookies.get(COOKIE), "session"
+
+
+def caller_of(request: Request) -> Caller | None:
+    """The caller, or None for an anonymous request (looked up once per request)."""
+    if "caller" not in request.scope.setdefault("state", {}):
+        secret, carried = _secret(request)
+        found = hosting_of(request).caller(secret) if secret else None
+        if found is not None and found.kind != carried:
+            found = None  # a token in a cookie, or a session in a header, is not accepted
+        request.state.caller = found
+    caller: Caller | None = request.state.caller
+    return caller
+
+
+async def signed_in(request: Request) -> Caller:
+    caller = caller_of(request)
+    if caller is None:
+        raise Unauthenticated("log in first, or send an API token as `Authorization: Bearer TOKEN`")
+    return caller
+
+
+async def acting(request: Request) -> Caller:
+    """A signed-in caller allowed to change something: with the CSRF token when by cookie."""
+    caller = await signed_in(request)
+    if caller.kind == "session" and request.method not in _SAFE:
+        sent = request.headers.get(CSRF_HEADER)
+        if sent is None and request.headers.get("content-type", "").startswith(
+            ("application/x-www-form-urlencoded", "multipart/form-data")
+        ):
+            form = await request.form()
+            value = form.get("csrf")
+            sent = value if isinstance(value, str) else None
+        if not sent or not hmac.compare_digest(sent, caller.csrf):
+            raise Forbidden("this form has expired or did not come from this site; reload the page and try again")
+    return caller
+
+
+def optional_caller(request: Request) -> Caller | None:
+    return caller_of(request)
+
+
+Anyone = Annotated[Caller | None, Depends(optional_caller)]
+SignedIn = Annotated[Caller, Depends(signed_in)]
+Acting = Annotated[Caller, Depends(acting)]

@@ -1,0 +1,169 @@
+"""Hosted identities: people who log in to this node with a name and a password, and for whom
+the node signs. What is stored never lets anyone sign without a secret the person holds:
+
+- the password is kept as an Argon2id hash (libsodium's `crypto_pwhash_str`);
+- the account's Ed25519 seed is sealed under a key derived from the password (Argon2id again);
+- each session or API token is a random secret the client keeps; the node stores its SHA-256
+  and a copy of the seed sealed under a key derived from the secret. A stolen database holds
+  no usable key, and revoking a credential deletes its copy.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import nacl.exceptions
+import nacl.pwhash
+import nacl.secret
+
+from multitude.api.problems import Conflict, Invalid, Unauthenticated
+from multitude.ledger import Keypair
+from multitude.ledger.keys import SealedSecretError, open_secret, seal_secret
+from multitude.store import AccountRow, CredentialRow, Store
+
+__all__ = ["Caller", "Hosting", "Issued", "credential_digest"]
+
+SESSION_DAYS = 14
+TOKEN_DAYS = 365
+MIN_PASSWORD = 10
+_NAME = re.compile(r"[a-z0-9][a-z0-9_.-]{1,31}")
+_WRONG = "wrong name or password"
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who a request speaks for: the account, its key, and the credential it came with."""
+
+    account: str
+    key: Keypair
+    kind: str  # session | token
+    digest: str
+    csrf: str
+
+    @property
+    def public(self) -> str:
+        return self.key.public
+
+
+@dataclass(frozen=True)
+class Issued:
+    """A new session or token: `secret` is shown to the client once and never stored."""
+
+    secret: str
+    row: CredentialRow
+
+
+def credential_digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def _box(secret: str) -> nacl.secret.SecretBox:
+    key = hashlib.blake2b(secret.encode(), digest_size=32, person=b"multitude-cred").digest()
+    return nacl.secret.SecretBox(key)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.isoformat(timespec="seconds")
+
+
+class Hosting:
+    """Accounts, sessions and tokens kept in the node's store."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    # -- accounts --------------------------------------------------------------------------
+    # Hashing and sealing take a good fraction of a second on purpose: `new_account` and `unlock`
+    # touch no store, so a server runs them off its event loop; `add` and `account` are quick.
+    @staticmethod
+    def new_account(name: str, password: str, seed: bytes | None = None) -> tuple[AccountRow, Keypair]:
+        """A new account with a fresh key, or with the identity whose `seed` is given (import)."""
+        if not _NAME.fullmatch(name):
+            raise Invalid("name must be 2-32 lower-case letters, digits, '.', '_' or '-', "
+                          "starting with a letter or digit", "name")
+        if len(password) < MIN_PASSWORD:
+            raise Invalid(f"password must be at least {MIN_PASSWORD} characters", "password")
+        if len(password) > 1024:
+            raise Invalid("password must be at most 1024 characters", "password")
+        key = Keypair(seed) if seed is not None else Keypair.generate()
+        row = AccountRow(
+            name=name,
+            agent=key.public,
+            password_hash=nacl.pwhash.argon2id.str(password.encode()).decode(),
+            sealed_key=json.dumps(seal_secret(key.seed, password, interactive=True)),
+            created=_stamp(_now()),
+        )
+        return row, key
+
+    def add(self, row: AccountRow) -> None:
+        if not self.store.add_account(row):
+            taken = self.store.account(row.name) is not None
+            raise Conflict(f"the name {row.name!r} is taken" if taken else "this identity already has an account here",
+                           "name" if taken else "secret")
+
+    def account(self, name: str) -> AccountRow | None:
+        return self.store.account(name)
+
+    @staticmethod
+    def unlock(row: AccountRow | None, password: str) -> Keypair:
+        """The account's key, when the password is right."""
+        if row is None:
+            # Spend the same time as for a real account, so timing does not tell which names exist.
+            nacl.pwhash.argon2id.str(password.encode())
+            raise Unauthenticated(_WRONG)
+        try:
+            nacl.pwhash.argon2id.verify(row.password_hash.encode(), password.encode())
+            seed = open_secret(json.loads(row.sealed_key), password)
+        except (nacl.exceptions.InvalidkeyError, SealedSecretError):
+            raise Unauthenticated(_WRONG) from None
+        return Keypair(seed)
+
+    # -- sessions and tokens ---------------------------------------------------------------
+    def issue(self, account: str, key: Keypair, kind: str = "session", label: str = "",
+              days: int = SESSION_DAYS) -> Issued:
+        secret = secrets.token_urlsafe(32)
+        now = _now()
+        row = CredentialRow(
+            digest=credential_digest(secret),
+            account=account,
+            kind=kind,
+            label=label,
+            sealed_key=bytes(_box(secret).encrypt(key.seed)).hex(),
+            csrf=secrets.token_urlsafe(24),
+            created=_stamp(now),
+            expires=_stamp(now + timedelta(days=days)),
+        )
+        self.store.add_credential(row)
+        return Issued(secret, row)
+
+    def caller(self, secret: str) -> Caller | None:
+        """Who holds this session or token secret; None if it is unknown, revoked or expired."""
+        row = self.store.credential(credential_digest(secret))
+        if row is None or row.expires <= _stamp(_now()):
+            return None
+        try:
+            seed = _box(secret).decrypt(bytes.fromhex(row.sealed_key))
+        except (nacl.exceptions.CryptoError, ValueError):
+            return None
+        return Caller(row.account, Keypair(seed), row.kind, row.digest, row.csrf)
+
+    def credentials(self, account: str) -> list[CredentialRow]:
+        return self.store.credentials(account)
+
+    def revoke(self, account: str, digest: str) -> bool:
+        """Revoke one of `account`'s credentials by its digest (or a unique prefix of 8+)."""
+        found = [row.digest for row in self.store.credentials(account)
+                 if len(digest) >= 8 and row.digest.startswith(digest)]
+        if len(found) != 1:
+            return False
+        self.store.drop_credentials(found)
+        return True

@@ -1,0 +1,1 @@
+"""Web pages, one module per area; each page shows what its JSON route returns."""

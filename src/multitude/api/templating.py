@@ -1,0 +1,62 @@
+"""Server-rendered pages: the Jinja2 environment (autoescaped), the helpers templates use, and
+`render`, which gives every page the caller, their CSRF token and the address of the page's
+JSON counterpart."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
+
+from multitude.api.context import caller_of, node_of
+
+__all__ = ["chart", "render", "render_error", "templates"]
+
+templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+
+
+def _short(value: str | None, length: int = 10) -> str:
+    return (value or "")[:length]
+
+
+def _money(value: Any) -> str:
+    if value is None or value == "":
+        return ""
+    number = Decimal(str(value))
+    return f"{number:,}"
+
+
+def chart(figure: dict[str, Any], label: str) -> Markup:
+    """A chart drawn in the browser by Plotly (served by this node) from `figure`, with `label`
+    read by screen readers; templates put a table of the same figures beside it."""
+    data = json.dumps(figure, separators=(",", ":"), default=str)
+    return Markup('<div class="chart" role="img" aria-label="{}" data-figure="{}"></div>').format(label, data)
+
+
+templates.env.filters["short"] = _short
+templates.env.filters["money"] = _money
+templates.env.globals["chart"] = chart
+
+
+def render(request: Request, template: str, status: int = 200, json_url: str | None = None,
+           headers: dict[str, str] | None = None, **context: Any) -> HTMLResponse:
+    caller = caller_of(request)
+    me = None
+    if caller is not None:
+        node = node_of(request).speaking_as(caller.key)
+        me = {"account": caller.account, "agent": node.agent, "name": node.name_of(node.agent)}
+    return templates.TemplateResponse(
+        request, template, {"caller": caller, "me": me, "csrf": caller.csrf if caller else "",
+                            "json_url": json_url, **context},
+        status_code=status, headers=headers,
+    )
+
+
+def render_error(request: Request, status: int, message: str, headers: dict[str, str] | None = None) -> HTMLResponse:
+    return render(request, "error.html", status=status, headers=headers, status_code=status, message=message)

@@ -1,0 +1,189 @@
+"""Signing up, logging in, and what a person sees first: their networks and what needs them."""
+
+from __future__ import annotations
+
+import json
+
+from anyio import to_thread
+from fastapi import Request, Response
+from pydantic import BaseModel
+
+from multitude.api.context import COOKIE, hosting_of, node_of, throttle_of
+from multitude.api.hosting import SESSION_DAYS, Caller, Issued
+from multitude.api.problems import Invalid, TooManyAttempts, Unauthenticated
+from multitude.domain.accounting.rows import ContributionRow
+from multitude.domain.networks.rules import charter_of
+from multitude.domain.rules import holds, is_member
+from multitude.ledger import Keypair
+from multitude.node import Node
+from multitude.store import AccountRow
+
+__all__ = [
+    "Attention",
+    "MeOut",
+    "MyNetwork",
+    "attention_of",
+    "clear_session",
+    "log_in",
+    "me_of",
+    "set_session",
+    "sign_up",
+]
+
+
+class MyNetwork(BaseModel):
+    network: str
+    name: str
+    purpose: str
+    roles: list[str]
+
+
+class PendingContribution(BaseModel):
+    network: str
+    network_name: str
+    contribution: str
+    contributor: str
+    contributor_name: str
+    action: str
+    summary: str
+    day: str
+
+
+class JoinRequest(BaseModel):
+    network: str
+    network_name: str
+    member: str
+    member_name: str
+    note: str
+
+
+class Attention(BaseModel):
+    to_validate: list[PendingContribution]
+    join_requests: list[JoinRequest]
+
+
+class MeOut(BaseModel):
+    account: str
+    agent: str
+    name: str
+    about: str
+    skills: list[str]
+    location: str
+    networks: list[MyNetwork]
+    attention: Attention
+
+
+def _seed(secret: str | None) -> bytes | None:
+    if not secret:
+        return None
+    try:
+        seed = bytes.fromhex(secret.strip())
+    except ValueError:
+        raise Invalid("secret must be the identity's 32-byte seed in hex (64 hex digits)", "secret") from None
+    if len(seed) != 32:
+        raise Invalid("secret must be the identity's 32-byte seed in hex (64 hex digits)", "secret")
+    return seed
+
+
+async def sign_up(request: Request, name: str, password: str, display_name: str = "",
+                  secret: str | None = None) -> tuple[AccountRow, Keypair]:
+    """A new hosted account, with a new identity or an imported one; a new identity publishes its
+    profile so others see a name rather than a key."""
+    seed = _seed(secret)
+    hosting = hosting_of(request)
+    if hosting.account(name) is not None:  # said before the slow hashing, and checked again when adding
+        raise Invalid(f"the name {name!r} is taken", "name")
+    row, key = await to_thread.run_sync(hosting.new_account, name, password, seed)
+    hosting.add(row)
+    node = node_of(request).speaking_as(key)
+    if seed is None or display_name or (node.agent,) not in node.projector.state.agents:
+        node.publish_profile("person", display_name.strip() or name)
+    return row, key
+
+
+def _client(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+async def log_in(request: Request, name: str, password: str) -> Issued:
+    """A new session, when the password is right and the account is not being guessed at."""
+    throttle = throttle_of(request)
+    keys = (f"name:{name}", f"address:{_client(request)}")
+    wait = throttle.wait(*keys)
+    if wait:
+        raise TooManyAttempts(f"too many failed logins; try again in {wait} seconds", wait)
+    hosting = hosting_of(request)
+    row = hosting.account(name)
+    try:
+        key = await to_thread.run_sync(hosting.unlock, row, password)
+    except Unauthenticated:
+        throttle.failed(*keys)
+        raise
+    throttle.succeeded(keys[0])
+    assert row is not None
+    return hosting.issue(row.name, key, "session", request.headers.get("user-agent", "")[:120])
+
+
+def set_session(request: Request, response: Response, issued: Issued) -> None:
+    response.set_cookie(COOKIE, issued.secret, max_age=SESSION_DAYS * 86400, httponly=True, samesite="lax",
+                        secure=bool(request.app.state.secure_cookies), path="/")
+
+
+def clear_session(request: Request, response: Response, caller: Caller) -> None:
+    hosting_of(request).revoke(caller.account, caller.digest)
+    response.delete_cookie(COOKIE, path="/", httponly=True, samesite="lax",
+                           secure=bool(request.app.state.secure_cookies))
+
+
+def attention_of(node: Node, agent: str) -> Attention:
+    """Contributions waiting for this person's verdict, and join requests they may decide."""
+    state = node.projector.state
+    to_validate: list[PendingContribution] = []
+    requests: list[JoinRequest] = []
+    for network in node.networks():
+        net = network.network
+        if not is_member(state, net, agent):
+            continue
+        validation = charter_of(network).validation
+        may_validate = validation.policy == "peers" or (
+            validation.policy == "role" and holds(state, net, agent, validation.role or ""))
+        for row in node.projector.select("contributions", network=net, status="pending") if may_validate else ():
+            if row.contributor == agent or state.verdicts.get((net, row.contribution, agent)) is not None:
+                continue
+            to_validate.append(PendingContribution(
+                network=net, network_name=network.name, contribution=row.contribution, contributor=row.contributor,
+                contributor_name=node.name_of(row.contributor), action=row.action, summary=summary_of(row),
+                day=row.day))
+        if holds(state, net, agent, network.approver_role):
+            for key, membership in state.memberships.items():
+                if key[0] == net and membership.status == "requested":
+                    requests.append(JoinRequest(network=net, network_name=network.name, member=membership.member,
+                                                member_name=node.name_of(membership.member), note=membership.reason))
+    to_validate.sort(key=lambda item: (item.day, item.contribution))
+    return Attention(to_validate=to_validate, join_requests=requests)
+
+
+def summary_of(row: ContributionRow) -> str:
+    """A contribution in a few words: '2h work', 'cite 10%', '3 use', 'transfer worth 40'."""
+    if row.hours_micro:
+        return f"{row.hours}h {row.action}"
+    if row.percent:
+        return f"{row.action} {row.percent}%"
+    if row.quantity:
+        return f"{row.quantity} {row.action}"
+    return f"{row.action} worth {row.value}"
+
+
+def me_of(node: Node, caller: Caller) -> MeOut:
+    speaking = node.speaking_as(caller.key)
+    agent = speaking.agent
+    state = node.projector.state
+    profile = state.agents.get((agent,))
+    mine = [MyNetwork(network=row.network, name=row.name, purpose=row.purpose,
+                      roles=list(node.roles(row.network, agent)))
+            for row in node.networks() if is_member(state, row.network, agent)]
+    return MeOut(
+        account=caller.account, agent=agent, name=node.name_of(agent) if profile else caller.account,
+        about=profile.about if profile else "", skills=json.loads(profile.skills) if profile else [],
+        location=profile.location if profile else "", networks=mine, attention=attention_of(node, agent),
+    )

@@ -1,0 +1,150 @@
+"""Networks as pages and the API show them: the list, one network with its charter, members,
+roles, place among networks, equation, recent activity and contributions over time."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from typing import Any
+
+from pydantic import BaseModel
+
+from multitude.api.access import is_insider
+from multitude.domain.accounting.distribution import equation_in_force
+from multitude.domain.networks.rules import charter_of
+from multitude.domain.rules import holds
+from multitude.domain.state import NetworkRow
+from multitude.node import Node
+from multitude.store import EventFilter
+
+__all__ = ["NetworkDetail", "NetworkSummary", "network_detail", "network_summaries"]
+
+
+class NetworkSummary(BaseModel):
+    network: str
+    name: str
+    purpose: str
+    membership: str
+    members: int
+
+
+class MemberOut(BaseModel):
+    agent: str
+    name: str
+    kind: str
+    roles: list[str]
+    via: list[str]
+
+
+class NetworkRef(BaseModel):
+    network: str
+    name: str
+
+
+class EquationOut(BaseModel):
+    equation: str
+    name: str
+    version: int
+    document: str
+
+
+class ActivityOut(BaseModel):
+    event: str
+    type: str
+    author: str
+    author_name: str
+    time: str
+    status: str
+    reason: str
+
+
+class Period(BaseModel):
+    period: str  # YYYY-MM
+    action: str
+    contributions: int
+    hours: str
+
+
+class NetworkDetail(BaseModel):
+    network: str
+    name: str
+    purpose: str
+    charter: dict[str, Any]
+    roles: list[str]
+    members: list[MemberOut]
+    subnetworks: list[NetworkRef]
+    supernetworks: list[NetworkRef]
+    equation: EquationOut | None
+    my_status: str  # member | requested | invited | declined | left | removed | none
+    my_roles: list[str]
+    insider: bool  # may see contributions, activity and money
+    can_decide_joins: bool
+    activity: list[ActivityOut]  # the latest events, for insiders
+    contributions_by_month: list[Period]  # for insiders
+
+
+def _count_members(node: Node, network: str) -> int:
+    return sum(1 for key, row in node.projector.state.memberships.items()
+               if key[0] == network and row.status == "member")
+
+
+def network_summaries(node: Node, query: str = "") -> list[NetworkSummary]:
+    """Networks by name (then id), those whose name or purpose holds `query` (any case)."""
+    wanted = query.strip().lower()
+    return [
+        NetworkSummary(network=row.network, name=row.name, purpose=row.purpose, membership=row.policy,
+                       members=_count_members(node, row.network))
+        for row in node.networks()
+        if not wanted or wanted in row.name.lower() or wanted in row.purpose.lower()
+    ]
+
+
+def _hours(micro: int) -> str:
+    whole, part = divmod(micro, 1_000_000)
+    return f"{whole}.{part:06d}".rstrip("0").rstrip(".") if part else str(whole)
+
+
+def contributions_by_month(node: Node, network: str, contributor: str | None = None) -> list[Period]:
+    """Contributions that count or may count (not retracted, corrected or flagged), by month and action."""
+    months: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+    for day, action, status, count, hours in node.contribution_totals(network, contributor):
+        if status in ("pending", "validated"):
+            total = months[(day[:7], action)]
+            total[0] += count
+            total[1] += hours
+    return [Period(period=period, action=action, contributions=count, hours=_hours(hours))
+            for (period, action), (count, hours) in sorted(months.items())]
+
+
+def activity(node: Node, network: str, last: int = 20) -> list[ActivityOut]:
+    entries = node.log(EventFilter(network=network, last=last))
+    return [ActivityOut(event=event.id, type=event.type, author=event.author, author_name=node.name_of(event.author),
+                        time=event.time, status=receipt.status, reason=receipt.reason)
+            for event, receipt in reversed(entries)]
+
+
+def network_detail(node: Node, row: NetworkRow, agent: str) -> NetworkDetail:
+    state = node.projector.state
+    net = row.network
+    membership = state.memberships.get((net, agent))
+    insider = is_insider(node, net, agent)
+    members = [MemberOut(agent=m.agent, name=m.name, kind=m.kind, roles=list(m.roles), via=list(m.via))
+               for m in node.members(net)]
+    subnetworks = [NetworkRef(network=key[1], name=node.name_of(key[1])) for key, m in state.memberships.items()
+                   if key[0] == net and m.status == "member" and m.kind == "network"]
+    supernetworks = [NetworkRef(network=key[0], name=node.name_of(key[0])) for key, m in state.memberships.items()
+                     if key[1] == net and m.status == "member"]
+    in_force = equation_in_force(state, net)
+    equation = (EquationOut(equation=in_force.equation, name=in_force.name, version=in_force.version,
+                            document=in_force.document) if in_force else None)
+    return NetworkDetail(
+        network=net, name=row.name, purpose=row.purpose, charter=charter_of(row).model_dump(mode="json"),
+        roles=json.loads(row.roles), members=members,
+        subnetworks=sorted(subnetworks, key=lambda ref: (ref.name, ref.network)),
+        supernetworks=sorted(supernetworks, key=lambda ref: (ref.name, ref.network)),
+        equation=equation, my_status=membership.status if membership else "none",
+        my_roles=list(node.roles(net, agent)), insider=insider,
+        can_decide_joins=holds(state, net, agent, row.approver_role),
+        activity=activity(node, net) if insider else [],
+        contributions_by_month=contributions_by_month(node, net) if insider else [],
+    )
