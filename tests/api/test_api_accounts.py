@@ -1,0 +1,137 @@
+"""Signing up, logging in and out, sessions, CSRF, tokens and the login throttle."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from api.conftest import PASSWORD, Web
+
+
+def test_sign_up_log_in_and_see_myself(web: Web) -> None:
+    ana = web.person("ana", "Ana Ribeiro")
+    me = ana.ok("GET", "/api/v1/me")
+    assert me["account"] == "ana"
+    assert me["name"] == "Ana Ribeiro"
+    assert me["networks"] == []
+    assert me["attention"] == {"to_validate": [], "join_requests": []}
+
+
+def test_the_session_cookie_is_http_only_secure_and_same_site(sqlite_web: Web) -> None:
+    client = sqlite_web.client()
+    client.post("/api/v1/accounts", json={"name": "bo", "password": PASSWORD})
+    response = client.post("/api/v1/session", json={"name": "bo", "password": PASSWORD})
+    cookie = response.headers["set-cookie"].lower()
+    assert "httponly" in cookie and "secure" in cookie and "samesite=lax" in cookie
+
+
+def test_hosted_keys_and_passwords_are_not_stored_in_the_clear(sqlite_web: Web) -> None:
+    from multitude.ledger import Keypair
+
+    key = Keypair.generate()
+    client = sqlite_web.client()
+    client.post("/api/v1/accounts", json={"name": "cai", "password": PASSWORD, "secret": key.seed.hex()})
+    assert client.post("/api/v1/session", json={"name": "cai", "password": PASSWORD}).status_code == 200
+    row = sqlite_web.node.store.account("cai")
+    assert row is not None
+    assert row.password_hash.startswith("$argon2id$")
+    assert json.loads(row.sealed_key)["kdf"] == "argon2id"
+    stored = " ".join([*row, *(" ".join(c) for c in sqlite_web.node.store.credentials("cai"))])
+    assert PASSWORD not in stored and key.seed.hex() not in stored
+    database = Path(sqlite_web.node.store.url).read_bytes()
+    assert key.seed not in database and key.seed.hex().encode() not in database
+
+
+def test_a_change_by_cookie_needs_the_csrf_token(sqlite_web: Web) -> None:
+    ana = sqlite_web.person("ana")
+    before = sqlite_web.events()
+    del ana.client.headers["x-csrf-token"]
+    refused = ana.post("/api/v1/networks", json={"name": "Camp"})
+    assert refused.status_code == 403
+    assert "did not come from this site" in refused.json()["error"]["message"]
+    assert sqlite_web.events() == before
+
+
+def test_wrong_password_and_unknown_name_get_the_same_answer(sqlite_web: Web) -> None:
+    sqlite_web.person("ana")
+    client = sqlite_web.client()
+    wrong = client.post("/api/v1/session", json={"name": "ana", "password": "not the password"})
+    unknown = client.post("/api/v1/session", json={"name": "nobody", "password": "not the password"})
+    assert wrong.status_code == unknown.status_code == 401
+    assert wrong.json() == unknown.json()
+
+
+def test_login_is_rate_limited(sqlite_web: Web) -> None:
+    sqlite_web.person("ana")
+    client = sqlite_web.client()
+    answers = [client.post("/api/v1/session", json={"name": "ana", "password": f"guess number {i}"}).status_code
+               for i in range(6)]
+    assert answers == [401] * 5 + [429]
+    blocked = client.post("/api/v1/session", json={"name": "ana", "password": PASSWORD})
+    assert blocked.status_code == 429
+    assert int(blocked.headers["retry-after"]) > 0
+
+
+def test_logging_out_revokes_the_session_on_the_node(sqlite_web: Web) -> None:
+    ana = sqlite_web.person("ana")
+    assert ana.delete("/api/v1/session").status_code == 204
+    assert sqlite_web.node.store.credentials("ana") == []
+    assert ana.get("/api/v1/me").status_code == 401
+
+
+def test_an_api_token_acts_for_its_account_until_revoked(sqlite_web: Web) -> None:
+    ana = sqlite_web.person("ana")
+    issued = ana.ok("POST", "/api/v1/tokens", json={"label": "my script"})
+    script = sqlite_web.client(headers={"authorization": f"Bearer {issued['token']}"})
+    created = script.post("/api/v1/networks", json={"name": "Scripted"})  # no CSRF needed with a token
+    assert created.status_code == 201, created.text
+    assert [t["label"] for t in ana.ok("GET", "/api/v1/tokens")] == ["my script"]
+    assert ana.delete(f"/api/v1/tokens/{issued['id']}").status_code == 204
+    assert script.get("/api/v1/me").status_code == 401
+
+
+def test_bad_sign_ups_name_the_field_and_store_nothing(sqlite_web: Web) -> None:
+    client = sqlite_web.client()
+    cases = [
+        ({"name": "Ana!", "password": PASSWORD}, "name"),
+        ({"name": "ana", "password": "short"}, "password"),
+        ({"name": "ana", "password": PASSWORD, "secret": "zz"}, "secret"),
+        ({"name": "ana"}, "password"),
+    ]
+    for body, field in cases:
+        response = client.post("/api/v1/accounts", json=body)
+        assert response.status_code == 422, response.text
+        assert response.json()["error"]["field"] == field
+    assert sqlite_web.node.store.account("ana") is None
+    assert sqlite_web.events() == 0
+
+
+def test_a_taken_name_is_a_conflict(sqlite_web: Web) -> None:
+    sqlite_web.person("ana")
+    again = sqlite_web.client().post("/api/v1/accounts", json={"name": "ana", "password": PASSWORD})
+    assert again.status_code in (409, 422)
+    assert again.json()["error"]["field"] == "name"
+
+
+def test_an_imported_identity_signs_as_itself(sqlite_web: Web) -> None:
+    from multitude.ledger import Keypair
+
+    key = Keypair.generate()
+    client = sqlite_web.client()
+    created = client.post("/api/v1/accounts", json={"name": "ivo", "password": PASSWORD, "secret": key.seed.hex()})
+    assert created.status_code == 201
+    assert created.json()["agent"] == key.public
+
+
+def test_reads_carry_etags_and_answer_not_modified(sqlite_web: Web) -> None:
+    ana = sqlite_web.person("ana")
+    first = ana.get("/api/v1/me")
+    again = ana.get("/api/v1/me", headers={"if-none-match": first.headers["etag"]})
+    assert again.status_code == 304 and again.content == b""
+
+
+def test_pages_load_nothing_from_elsewhere(sqlite_web: Web) -> None:
+    page = sqlite_web.client().get("/login")
+    policy = page.headers["content-security-policy"]
+    assert "default-src 'self'" in policy and "script-src 'self'" in policy
+    assert "http://" not in page.text and "https://" not in page.text
