@@ -1,4 +1,5 @@
-# The two commands a newcomer needs: `make run` (the main job, on SQLite) and `make test`.
+# The two commands a newcomer needs: `make run` (the main job: the node serving the demo, on
+# SQLite) and `make test`.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -14,7 +15,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/multitude --home $(DEMO_HOME) demo --fresh
+	$(BIN)/multitude --home $(DEMO_HOME) serve --demo
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
@@ -23,12 +24,14 @@ lint: $(STAMP)
 
 test: $(STAMP) lint
 	scripts/ensure-postgres
+	scripts/ensure-browser
 	$(BIN)/pytest
 
 bench: $(STAMP)
 	scripts/ensure-postgres
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/distribute.py
+	$(BIN)/python bench/api_load.py
 
 clean:
 	rm -rf $(VENV) $(DEMO_HOME)

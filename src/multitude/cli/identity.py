@@ -45,6 +45,18 @@ def init(
         console.print("Next: [bold]multitude profile set --name 'Your Name'[/]")
 
 
+def secret(ctx: typer.Context) -> None:
+    """Print this identity's secret key (its seed, in hex), to host it on a node you log in to.
+
+    Whoever reads it can sign as you: paste it only into a node you trust, over HTTPS."""
+    import sys
+
+    with opened(ctx, signing=True) as node:
+        seed = node.key.seed.hex()
+    print("Your secret key; anyone who has it can sign as you:", file=sys.stderr)
+    print(seed)
+
+
 def identities(ctx: typer.Context) -> None:
     """List the identities in this home."""
     from rich.table import Table
@@ -139,5 +151,6 @@ def device_unlink(
 def register(app: typer.Typer) -> None:
     app.command()(init)
     app.command()(identities)
+    app.command()(secret)
     app.add_typer(profile_app, name="profile")
     app.add_typer(device_app, name="device")

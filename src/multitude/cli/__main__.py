@@ -1,0 +1,5 @@
+"""`python -m multitude.cli`: the same as the `multitude` command."""
+
+from multitude.cli.app import main
+
+main()
