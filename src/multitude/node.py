@@ -20,7 +20,7 @@ from multitude.domain.networks.rules import device_link_message
 from multitude.errors import NodeError, Refused
 from multitude.keyring import Keyring, KeyringError
 from multitude.ledger import Event, Keypair, MalformedEvent, seal
-from multitude.ledger.event import decode_event, event_time, from_stored, time_after
+from multitude.ledger.event import decode_event, event_time, from_stored, signature_holds, time_after
 from multitude.projection import STATE_SPECS, Entry, Projector, state_digest
 from multitude.projection.audit import Audit, audit
 from multitude.projection.preview import preview
@@ -225,6 +225,41 @@ class Node(Accounts):
         result.refused.sort()
         return result
 
+    def submit_checked(self, data: bytes | str | Mapping[str, Any]) -> tuple[Receipt, bool]:
+        """Check one event signed elsewhere and keep it only if the rules let it stand; return
+        its receipt and whether it is new (False: already held, with where it stands).
+
+        For a client posting one event (another node's command line), which wants an answer
+        now: an event the rules reject is refused (Refused, with the rule's reason) and nothing
+        is stored, as `act` refuses. Replication (`submit`) keeps rejected events instead, as
+        evidence (DESIGN rule 2). The event is judged by folding it where it falls in the order,
+        in a transaction undone on refusal: an event that belongs before what is folded, or
+        waits for one not yet here, is judged as the log will judge it, not against the state
+        as it is now. A malformed event raises MalformedEvent, a body not of its type InvalidBody.
+        """
+        event = decode_event(data)
+        if event.time > event_time(datetime.now(UTC) + FUTURE_TOLERANCE):
+            raise MalformedEvent("time", _TOO_EARLY, event.id)
+        if not signature_holds(event):
+            raise MalformedEvent("sig", "is not a valid signature by the author", event.id)
+        entry = Entry(event, validate_body(event.type, event.body, event.network))
+        try:
+            with self.store.batch():
+                self.projector.refresh()
+                self.projector.settle()
+                if self.store.existing([event.id]):
+                    return self.status(event.id), False
+                row = self.projector.append([entry]).statuses[event.id]
+                if row[1] == "rejected":
+                    raise Refused(row[2])
+        except Refused:
+            # The transaction rolled back, and with it the projection's version in the store:
+            # refresh() sees the version differ from the fold's and reloads the state in memory.
+            with self.store.batch():
+                self.projector.refresh()
+            raise
+        return Receipt(event.id, event.type, row[1], row[2]), True
+
     def _statuses(self, ids: Iterable[str]) -> dict[str, tuple[str, str]]:
         return {row[0]: (row[1], row[2]) for row in self.store.rows_in(STATUS_SPEC, "event", ids)}
 
@@ -334,6 +369,13 @@ class Node(Accounts):
         return self.act("role.revoked", body, self.network(network).network)
 
     # -- queries ---------------------------------------------------------------------------
+    def catch_up(self) -> None:
+        """Take in what other processes appended since this node last looked (a long-running
+        server beside a command line on the same store): one read when nothing changed."""
+        if self.projector.stale():
+            with self.store.batch():
+                self.projector.refresh()
+
     def is_member(self, network: str, as_network: str | None = None) -> bool:
         """Whether this node's agent (or the network `as_network`) is a member now."""
         net = self.network(network).network

@@ -47,8 +47,9 @@ class Person:
 
 
 class Web:
-    def __init__(self, node: Node) -> None:
+    def __init__(self, node: Node, url: str) -> None:
         self.node = node
+        self.url = url  # the store's address, for a second process on the same store
         self.app = create_app(node)
 
     def client(self, **kwargs: Any) -> TestClient:
@@ -74,11 +75,11 @@ class Web:
 def web(store_url: str, tmp_path: Path) -> Iterator[Web]:
     """The web node on SQLite and on PostgreSQL."""
     with Node.open(home=tmp_path / "home", db=store_url) as node:
-        yield Web(node)
+        yield Web(node, store_url)
 
 
 @pytest.fixture
 def sqlite_web(tmp_path: Path) -> Iterator[Web]:
     """The web node on SQLite only (for tests about HTTP itself rather than storage)."""
     with Node.open(home=tmp_path / "home") as node:
-        yield Web(node)
+        yield Web(node, node.store.url)

@@ -135,3 +135,16 @@ def test_pages_load_nothing_from_elsewhere(sqlite_web: Web) -> None:
     policy = page.headers["content-security-policy"]
     assert "default-src 'self'" in policy and "script-src 'self'" in policy
     assert "http://" not in page.text and "https://" not in page.text
+
+
+def test_what_another_process_writes_is_seen_on_the_next_request(web: Web, tmp_path: Path) -> None:
+    from multitude.node import Node
+
+    ana = web.person("ana")
+    assert ana.ok("GET", "/api/v1/networks")["total"] == 0
+    with Node.open(home=tmp_path / "cli-home", db=web.url) as other:  # e.g. the command line
+        from multitude.ledger import Keypair
+
+        other.use_key(Keypair.generate())
+        other.create_network("Written elsewhere")
+    assert [n["name"] for n in ana.ok("GET", "/api/v1/networks")["items"]] == ["Written elsewhere"]

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-
 from cli.cli_fixtures import run_cli
+
 from multitude.cli.serve import DEMO_PASSWORD
 
 

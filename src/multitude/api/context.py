@@ -36,7 +36,12 @@ _SAFE = {"GET", "HEAD", "OPTIONS"}
 
 
 def node_of(request: Request) -> Node:
+    """The node, caught up once per request with what other processes wrote to its store."""
     node: Node = request.app.state.node
+    state = request.scope.setdefault("state", {})
+    if "caught_up" not in state:
+        node.catch_up()
+        state["caught_up"] = True
     return node
 
 

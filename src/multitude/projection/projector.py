@@ -102,6 +102,10 @@ class Projector:
         )
         self._version = self.store.get_meta("projection_version")
 
+    def stale(self) -> bool:
+        """Whether another process wrote since we last looked (one read, no lock)."""
+        return self.store.get_meta("projection_version") != self._version
+
     def refresh(self) -> None:
         """Reload when another process wrote since we last looked (call under the store's lock)."""
         if self.store.get_meta("projection_version") != self._version:
