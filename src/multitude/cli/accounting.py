@@ -363,6 +363,8 @@ def explain(
     """Why each recipient got what they got: which network, bucket, rule and contributions."""
     from decimal import Decimal
 
+    from multitude.domain.accounting.explanation import explanation
+
     with opened(ctx) as node:
         row = node.distribution(distribution)
         lines = node.payout_lines(row.distribution, agent)
@@ -372,9 +374,8 @@ def explain(
         for line in lines:
             total += Decimal(line.amount)
             via = "" if line.network == row.network else f" via {plain(node.name_of(line.network))}"
-            bucket = f"bucket {plain(line.bucket)!r}" if line.bucket else "what was left"
             console.print(f"- [bold]{plain(node.name_of(line.recipient))}[/] gets {line.amount} {row.currency}"
-                          f"{via}: {bucket}, {line.claim}: {plain(line.basis)}")
+                          f"{via}: {plain(explanation(line.bucket, line.claim, line.basis))}")
         if agent is None:
             console.print(f"The lines add up to {total} {row.currency}.")
         elif not lines:
