@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from multitude.directory import Directory
 from multitude.domain import State
@@ -37,6 +37,8 @@ from multitude.projection import STATE_SPECS
 from multitude.store import STATUS_SPEC, Condition, Store
 
 __all__ = ["Accounts", "Preview"]
+
+_Recorded = TypeVar("_Recorded", IncomeRow, DistributionRow)
 
 
 def _body(**fields: Any) -> dict[str, Any]:
@@ -298,17 +300,21 @@ class Accounts(Directory):
         return found[0]
 
     def incomes(self, network: str) -> list[IncomeRow]:
+        """A network's incomes in the order they were recorded."""
         net = self.network(network).network
-        return sorted((row for row in self._settled().incomes.values() if row.network == net),
-                      key=lambda row: row.income)
+        return self._in_recorded_order([row for row in self._settled().incomes.values() if row.network == net])
 
     def distributions(self, network: str | None = None) -> list[DistributionRow]:
         """Distributions recorded here (of one network), in the order they were recorded."""
         net = self.network(network).network if network else None
-        rows = [row for row in self._settled().distributions.values() if net is None or row.network == net]
-        statuses = self.store.rows_in(STATUS_SPEC, "event", [row.distribution for row in rows])
+        return self._in_recorded_order([row for row in self._settled().distributions.values()
+                                        if net is None or row.network == net])
+
+    def _in_recorded_order(self, rows: list[_Recorded]) -> list[_Recorded]:
+        """Rows keyed by the event that recorded them (first column), in the order of the log."""
+        statuses = self.store.rows_in(STATUS_SPEC, "event", [row[0] for row in rows])
         position = {status[0]: status[6] or 0 for status in statuses}
-        return sorted(rows, key=lambda row: (position.get(row.distribution, 0), row.distribution))
+        return sorted(rows, key=lambda row: (position.get(row[0], 0), row[0]))
 
     def equation_row(self, network: str, equation: str) -> EquationRow | None:
         """An equation the network adopted, in force or not."""

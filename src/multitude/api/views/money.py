@@ -355,10 +355,9 @@ def _income_out(node: Node, row: IncomeRow, recorded: str) -> IncomeOut:
 
 
 def incomes_of(node: Node, network: str) -> list[IncomeOut]:
-    """A network's incomes in the order they were recorded (then by id)."""
+    """A network's incomes in the order they were recorded."""
     rows = node.incomes(network)
     recorded = _recorded(node, (row.income for row in rows))
-    rows.sort(key=lambda row: (recorded.get(row.income, (0, ""))[0], row.income))
     return [_income_out(node, row, recorded.get(row.income, (0, ""))[1]) for row in rows]
 
 
