@@ -160,7 +160,7 @@ def test_the_member_page_draws_charts_beside_tables_of_the_same_figures(web: Web
     assert (figures[0]["data"][0]["labels"], figures[0]["data"][0]["values"]) == (["work"], [1.0])
     assert figures[2]["data"][0]["y"] == [75.0]
     assert '<span class="badge">cook</span>' in page.text
-    assert '<td class="num">75</td><td>EUR</td>' in page.text and "<strong>75 EUR</strong>" in page.text
+    assert '<td class="num">75.00</td><td>EUR</td>' in page.text and "<strong>75.00 EUR</strong>" in page.text
     assert f'href="/api/v1/networks/{camp.network}/members/{camp.ana.agent}/summary"' in page.text
     assert '<script src="/static/plotly.min.js"></script>' in page.text
     assert camp.cai.get(f"/n/{camp.network}/m/{camp.ana.agent}").status_code == 403

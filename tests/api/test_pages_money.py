@@ -105,7 +105,7 @@ def test_the_money_page_records_previews_and_distributes_an_income(web: Web) -> 
     assert recorded.status_code == 303
     income = web.node.incomes(camp.network)[0].income
     page = text_of(camp.ana.get(url))
-    assert re.search(r"Grant [0-9-]+ [0-9:]+ 100 EUR not yet distributed Preview Distribute", page)
+    assert re.search(r"Grant [0-9-]+ [0-9:]+ 100.00 EUR not yet distributed Preview Distribute", page)
 
     previewed = camp.ana.post(f"/n/{camp.network}/incomes/{income}/preview", data={"csrf": csrf_of(camp.ana, url)})
     assert previewed.status_code == 200

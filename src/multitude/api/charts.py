@@ -17,7 +17,9 @@ def stacked_bars(categories: Sequence[str], series: dict[str, Sequence[float]], 
     return {
         "data": [{"type": "bar", "name": name, "x": list(categories), "y": list(values)}
                  for name, values in series.items()],
-        "layout": {"barmode": "stack", "yaxis": {"title": {"text": y_title}}, "legend": {"orientation": "h"}},
+        # Categories as they are: Plotly would read "2026-11" as a date and label it with times of day.
+        "layout": {"barmode": "stack", "xaxis": {"type": "category"}, "yaxis": {"title": {"text": y_title}},
+                   "legend": {"orientation": "h"}},
     }
 
 
@@ -39,7 +41,7 @@ def timeline(rows: Sequence[tuple[str, float]], title: str) -> Figure:
     """(day, value) rows as a line over time."""
     return {"data": [{"type": "scatter", "mode": "lines+markers", "x": [d for d, _ in rows],
                       "y": [v for _, v in rows], "name": title}],
-            "layout": {"yaxis": {"title": {"text": title}}}}
+            "layout": {"xaxis": {"type": "category"}, "yaxis": {"title": {"text": title}}}}
 
 
 def network_graph(center: str, above: Sequence[str], below: Sequence[str]) -> Figure:

@@ -12,9 +12,12 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
+from jinja2.runtime import Context
 from markupsafe import Markup
 
 from multitude.api.context import caller_of, node_of
+from multitude.domain.networks.rules import charter_of
 
 __all__ = ["chart", "render", "render_error", "templates"]
 
@@ -25,11 +28,25 @@ def _short(value: str | None, length: int = 10) -> str:
     return (value or "")[:length]
 
 
-def _money(value: Any) -> str:
+@pass_context
+def _money(context: Context, value: Any, currency: str | None = None) -> str:
+    """An amount with thousands separators, and with its currency's decimals when it is named."""
     if value is None or value == "":
         return ""
     number = Decimal(str(value))
+    places = context.get("decimals", {}).get(currency) if currency else None
+    if places is not None and -number.as_tuple().exponent <= places:  # type: ignore[operator]
+        number = number.quantize(Decimal(1).scaleb(-places))
     return f"{number:,}"
+
+
+def _decimals(node: Any) -> dict[str, int]:
+    """Each currency's decimals, as the networks' charters give them (the most when they differ)."""
+    found: dict[str, int] = {}
+    for row in node.networks():
+        for currency in charter_of(row).currencies:
+            found[currency.code] = max(found.get(currency.code, 0), currency.decimals)
+    return found
 
 
 def chart(figure: dict[str, Any], label: str) -> Markup:
@@ -53,7 +70,7 @@ def render(request: Request, template: str, status: int = 200, json_url: str | N
         me = {"account": caller.account, "agent": node.agent, "name": node.name_of(node.agent)}
     return templates.TemplateResponse(
         request, template, {"caller": caller, "me": me, "csrf": caller.csrf if caller else "",
-                            "json_url": json_url, **context},
+                            "json_url": json_url, "decimals": _decimals(node_of(request)), **context},
         status_code=status, headers=headers,
     )
 
