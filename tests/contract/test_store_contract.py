@@ -68,6 +68,22 @@ def test_filters_select_by_network_author_type_and_time(store: Store) -> None:
     assert [r.id for r in store.events(EventFilter(limit=1))] == [rows[0].id]
 
 
+def test_pages_of_what_a_reader_may_see_and_their_count(store: Store) -> None:
+    seen, hidden = "e" * 64, "d" * 64
+    rows = [row(1), row(2, network=seen), row(3, network=hidden), row(4, network=seen), row(5)]
+    with store.batch():
+        store.insert_events(rows)
+    visible = [rows[0].id, rows[1].id, rows[3].id, rows[4].id]
+    reader = EventFilter(visible_in=frozenset({seen}))
+    assert [r.id for r in store.events(reader)] == visible
+    assert store.count_events(reader) == 4 and store.count_events() == 5
+    assert [r.id for r in store.events(EventFilter(visible_in=frozenset()))] == [rows[0].id, rows[4].id]
+    assert [r.id for r in store.events(EventFilter(visible_in=frozenset({seen}), limit=2, offset=1))] == visible[1:3]
+    assert [r.id for r in store.events(EventFilter(visible_in=frozenset({seen}), last=2, offset=1))] == visible[1:3]
+    assert [r.id for r in store.events(EventFilter(offset=3))] == [rows[3].id, rows[4].id]
+    assert store.count_events(EventFilter(network=seen, limit=1, offset=1)) == 2  # paging aside
+
+
 def test_heads_equivocations_and_prev_references(store: Store) -> None:
     first, second = row(1, seq=1), row(2, seq=2, prev=row(1).id)
     twin = row(3, seq=2, prev=row(1).id)

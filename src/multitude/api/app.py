@@ -23,8 +23,13 @@ from multitude.api.etags import ETags
 from multitude.api.headers import SecurityHeaders
 from multitude.api.hosting import Hosting
 from multitude.api.pages import accounts as account_pages
+from multitude.api.pages import contributions as contribution_pages
+from multitude.api.pages import equations as equation_pages
+from multitude.api.pages import events as event_pages
+from multitude.api.pages import money as money_pages
 from multitude.api.pages import networks as network_pages
-from multitude.api.routes import accounts, networks
+from multitude.api.routes import accounts, contributions, equations, incomes, networks
+from multitude.api.routes import events as event_routes
 from multitude.api.throttle import LoginThrottle
 from multitude.node import Node
 
@@ -36,8 +41,16 @@ _PLOTLY = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 ROUTERS = (
     accounts.router,
     networks.router,
+    contributions.router,
     account_pages.router,
     network_pages.router,
+    contribution_pages.router,
+    event_routes.router,
+    event_pages.router,
+    equations.router,
+    incomes.router,
+    equation_pages.router,
+    money_pages.router,
 )
 
 

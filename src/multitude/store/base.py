@@ -142,8 +142,11 @@ class EventFilter:
     type: str | None = None
     since: str | None = None  # event time, inclusive
     status: str | None = None
+    # Only events with no network or in one of these (what a reader may see); None: all.
+    visible_in: frozenset[str] | None = None
     limit: int | None = None  # the first this many, in the order received
     last: int | None = None  # the last this many, in the order received
+    offset: int = 0  # skipped before `limit` (from the first) or `last` (from the last)
 
 
 class Store(ABC):
@@ -177,7 +180,8 @@ class Store(ABC):
         """Events in the order they were received, filtered."""
 
     @abstractmethod
-    def count_events(self) -> int: ...
+    def count_events(self, query: EventFilter | None = None) -> int:
+        """How many events meet the filter's conditions (its limit, last and offset aside)."""
 
     @abstractmethod
     def head(self, author: str) -> tuple[int, str] | None:

@@ -160,9 +160,10 @@ class SqlStore(Store):
     def events_by_id(self, ids: Iterable[str]) -> list[EventRow]:
         return [self._row(row) for row in self._q_in(f"SELECT {EVENT_COLUMNS} FROM events WHERE id {{in}}", ids)]
 
-    def events(self, query: EventFilter | None = None) -> Iterator[EventRow]:
-        query = query or EventFilter()
-        where, params = [], []
+    @staticmethod
+    def _event_conditions(query: EventFilter) -> tuple[str, list[Any]]:
+        where: list[str] = []
+        params: list[Any] = []
         for column in ("network", "author", "type"):
             value = getattr(query, column)
             if value is not None:
@@ -174,21 +175,33 @@ class SqlStore(Store):
         if query.status is not None:
             where.append("e.status = ?")
             params.append(query.status)
-        sql = f"SELECT {', '.join('e.' + c for c in EVENT_COLUMNS.split(', '))} FROM events e"
-        if where:
-            sql += " WHERE " + " AND ".join(where)
+        if query.visible_in is not None:
+            networks = sorted(query.visible_in)
+            inside = f" OR e.network IN ({', '.join('?' * len(networks))})" if networks else ""
+            where.append(f"(e.network IS NULL{inside})")
+            params.extend(networks)
+        return (" WHERE " + " AND ".join(where) if where else ""), params
+
+    def events(self, query: EventFilter | None = None) -> Iterator[EventRow]:
+        query = query or EventFilter()
+        where, params = self._event_conditions(query)
+        sql = f"SELECT {', '.join('e.' + c for c in EVENT_COLUMNS.split(', '))} FROM events e{where}"
+        skip = f" OFFSET {int(query.offset)}" if query.offset else ""
         if query.last is not None:
-            rows = self._q(f"{sql} ORDER BY e.received DESC LIMIT {int(query.last)}", params)[::-1]
+            rows = self._q(f"{sql} ORDER BY e.received DESC LIMIT {int(query.last)}{skip}", params)[::-1]
         else:
             sql += " ORDER BY e.received"
             if query.limit is not None:
                 sql += f" LIMIT {int(query.limit)}"
-            rows = self._q(sql, params)
+            elif skip:
+                sql += " LIMIT -1" if self.dialect == "sqlite" else " LIMIT ALL"
+            rows = self._q(sql + skip, params)
         for row in rows:
             yield self._row(row)
 
-    def count_events(self) -> int:
-        return int(self._q("SELECT COUNT(*) FROM events")[0][0])
+    def count_events(self, query: EventFilter | None = None) -> int:
+        where, params = self._event_conditions(query or EventFilter())
+        return int(self._q(f"SELECT COUNT(*) FROM events e{where}", params)[0][0])
 
     def head(self, author: str) -> tuple[int, str] | None:
         rows = self._q(
