@@ -54,9 +54,9 @@ def test_serve_demo_prints_the_address_and_lets_a_demo_person_log_in(demo_node: 
         assert client.get("/api/v1/health").json()["status"] == "ok"
         session = client.post("/api/v1/session", json={"name": "ana", "password": DEMO_PASSWORD})
         assert session.status_code == 200
-        # The session cookie is Secure: over plain HTTP a client keeps it only on loopback; send it by hand.
-        cookies = {"multitude_session": session.cookies["multitude_session"]}
-        me = client.get("/api/v1/me", cookies=cookies).json()
+        # The session cookie is Secure, which an HTTP client keeps for https only: send it by hand.
+        secret = session.cookies["multitude_session"]
+        me = client.get("/api/v1/me", headers={"cookie": f"multitude_session={secret}"}).json()
         assert me["name"] == "Ana Ribeiro"
         assert {n["name"] for n in me["networks"]} >= {"Plaza Camp"}
 

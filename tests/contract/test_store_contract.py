@@ -26,6 +26,7 @@ def test_migrations_are_recorded_once(store: Store, store_url: str) -> None:
         (1, "the event log and node metadata"),
         (2, "each event's projection status kept beside it"),
         (3, "the database itself refuses to edit or delete a signed event"),
+        (4, "hosted accounts: people who log in to this node, and their sessions and API tokens"),
     ]
     again = open_store(store_url)
     assert again.migrations() == store.migrations()
@@ -147,14 +148,14 @@ def test_clearing_the_projection_keeps_the_log(store: Store) -> None:
 def test_a_failing_migration_leaves_no_trace(store: Store, store_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     with store.batch():
         store.insert_events([row(1)])
-    broken = Migration(4, "a broken step", ("CREATE TABLE half_done (x TEXT)", "THIS IS NOT SQL"))
+    broken = Migration(5, "a broken step", ("CREATE TABLE half_done (x TEXT)", "THIS IS NOT SQL"))
     monkeypatch.setattr(sql, "MIGRATIONS", (*MIGRATIONS, broken))
     with pytest.raises(StoreError):
         open_store(store_url)
-    fixed = Migration(4, "the step, mended", ("CREATE TABLE half_done (x TEXT)",))  # fails if half_done survived
+    fixed = Migration(5, "the step, mended", ("CREATE TABLE half_done (x TEXT)",))  # fails if half_done survived
     monkeypatch.setattr(sql, "MIGRATIONS", (*MIGRATIONS, fixed))
     mended = open_store(store_url)
-    assert [version for version, _, _ in mended.migrations()] == [1, 2, 3, 4]
+    assert [version for version, _, _ in mended.migrations()] == [1, 2, 3, 4, 5]
     assert mended.count_events() == 1
     mended.close()
 
@@ -208,3 +209,22 @@ def test_aggregates_group_sum_and_count_with_conditions_and_indexes(store: Store
     assert list(store.aggregate(spec, (), (), [Condition("item", "contains_any", ["I1", "i_"])])) == [(0,)]
     with pytest.raises(ValueError, match="no column"):
         list(store.aggregate(spec, ("nothing",), (), []))
+
+
+def test_hosted_accounts_and_their_credentials(store: Store) -> None:
+    from multitude.store import AccountRow, CredentialRow
+
+    ana = AccountRow("ana", "a" * 64, "$argon2id$hash", "{}", "2026-11-26T00:00:00+00:00")
+    assert store.add_account(ana)
+    assert not store.add_account(ana._replace(agent="b" * 64))  # the name is taken
+    assert not store.add_account(ana._replace(name="other"))  # so is the agent
+    assert store.account("ana") == ana and store.account_of("a" * 64) == ana and store.account("other") is None
+    first = CredentialRow("d1", "ana", "session", "phone", "sealed", "csrf", "2026-11-26T00:00:00+00:00",
+                          "2026-12-10T00:00:00+00:00")
+    second = first._replace(digest="d2", kind="token", label="script")
+    store.add_credential(first)
+    store.add_credential(second)
+    assert store.credential("d2") == second
+    assert store.credentials("ana") == [first, second]
+    store.drop_credentials(["d1"])
+    assert store.credentials("ana") == [second] and store.credential("d1") is None
