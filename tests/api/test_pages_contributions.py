@@ -88,7 +88,8 @@ def test_a_wrong_log_form_comes_back_with_the_message_and_the_values_kept(web: W
     future = post_form(camp.bo, page, page, {"action": "work", "duration": "1h", "happened": later})
     assert future.status_code == 403 and "after the day it was logged" in future.text
     assert f'value="{later}"' in future.text
-    outsider = post_form(camp.cai, page, page, {"action": "work", "duration": "1h", "note": "hello"})
+    assert camp.cai.get(page).status_code == 403  # the form is for members
+    outsider = post_form(camp.cai, "/me", page, {"action": "work", "duration": "1h", "note": "hello"})
     assert outsider.status_code == 403 and "member" in outsider.text
     assert web.events() == before
 

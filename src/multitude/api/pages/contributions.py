@@ -18,7 +18,7 @@ from multitude.api.context import Acting, SignedIn, node_of
 from multitude.api.hosting import Caller
 from multitude.api.pages.forms import see_other
 from multitude.api.paging import Limit, Offset
-from multitude.api.problems import Invalid
+from multitude.api.problems import Forbidden, Invalid
 from multitude.api.templating import render
 from multitude.api.views.contributions import (
     ContributionIn,
@@ -30,6 +30,7 @@ from multitude.api.views.contributions import (
     queue_rows,
 )
 from multitude.domain.accounting.bodies import ACTIONS
+from multitude.domain.rules import is_member
 from multitude.domain.state import NetworkRow
 from multitude.errors import NodeError, Refused
 from multitude.node import Node
@@ -72,6 +73,8 @@ def _log_form(request: Request, row: NetworkRow, values: dict[str, str], status:
 async def log_page(request: Request, caller: SignedIn, network: str) -> HTMLResponse:
     node = node_of(request)
     row = network_or_404(node, network)
+    if not is_member(node.projector.state, row.network, node.speaking_as(caller.key).agent):
+        raise Forbidden(f"only members of {row.name} log contributions to it; join it first")
     last = last_activity(node, row.network, caller.key.public)
     return _log_form(request, row, {"action": last.action, "skill": last.skill, "tags": ", ".join(last.tags),
                                     "happened": _today()})

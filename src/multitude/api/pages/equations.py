@@ -77,6 +77,7 @@ async def equation_page(request: Request, caller: SignedIn, network: str) -> HTM
 async def check(request: Request, caller: Acting, network: str, document: Document = "") -> HTMLResponse:
     node = node_of(request)
     row = network_or_404(node, network)
+    require_insider(node, row, node.speaking_as(caller.key).agent, "contributions")
     try:
         check_document(node, row, document)
     except (Problem, NodeError) as error:

@@ -47,12 +47,15 @@ async def get_equation(request: Request, caller: SignedIn, network: str) -> Equa
     return equations_of(node, network_or_404(node, network))
 
 
-@router.post("/{network}/equation/check", response_model=CheckOut, responses=errors(401, 404, 422))
+@router.post("/{network}/equation/check", response_model=CheckOut, responses=errors(401, 403, 404, 422))
 async def check_equation(request: Request, caller: SignedIn, network: str, body: DocumentIn) -> CheckOut:
-    """Whether the document could be adopted here now; if not, a 422 whose `field` says where
-    (`document:LINE:COLUMN`, `document:LINE` or `document`). Nothing is recorded."""
+    """Whether the document could be adopted here now (members only: it is tried on the
+    network's contributions); if not, a 422 whose `field` says where (`document:LINE:COLUMN`,
+    `document:LINE` or `document`). Nothing is recorded."""
     node = node_of(request)
-    check_document(node, network_or_404(node, network), body.document)
+    row = network_or_404(node, network)
+    require_insider(node, row, node.speaking_as(caller.key).agent, "contributions")
+    check_document(node, row, body.document)
     return CheckOut(ok=True)
 
 
