@@ -86,7 +86,8 @@ class World:
         self.income = self.ana.ok("POST", f"{api}/incomes", json={"amount": "100", "currency": "EUR",
                                                                    "source": "grant"})["income"]
         self.distribution = self.ana.ok("POST", f"{api}/incomes/{self.income}/distribute", json={})["distribution"]
-        self.token = self.ana.ok("POST", "/api/v1/tokens", json={"label": "ana's script"})["id"]
+        issued = self.ana.ok("POST", "/api/v1/tokens", json={"label": "ana's script"})
+        self.token, self.secret = issued["id"], issued["token"]
 
     def path(self, template: str) -> str:
         return template.format(network=self.network, member=self.bo.agent, contribution=self.contribution,

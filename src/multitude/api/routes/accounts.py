@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 
 from multitude.api.context import Acting, SignedIn, hosting_of, node_of
-from multitude.api.problems import NotFound
+from multitude.api.problems import Invalid, NotFound
 from multitude.api.routes.responses import ReceiptOut, errors, receipt_out
 from multitude.api.views.me import MeOut, clear_session, log_in, me_of, set_session, sign_up
 
@@ -82,9 +82,13 @@ async def create_session(request: Request, response: Response, credentials: LogI
                       csrf=issued.row.csrf)
 
 
-@router.delete("/session", status_code=204, responses=errors(401, 403))
+@router.delete("/session", status_code=204, responses=errors(401, 403, 422))
 async def end_session(request: Request, caller: Acting) -> Response:
-    """Log out: the session is revoked on the node, not only forgotten by the browser."""
+    """Log out: the session is revoked on the node, not only forgotten by the browser. A request
+    made with an API token has no session to end (revoke the token itself instead)."""
+    if caller.kind != "session":
+        raise Invalid("this request carries an API token, not a session; revoke a token with "
+                      "DELETE /api/v1/tokens/{id}", "authorization")
     response = Response(status_code=204)
     clear_session(request, response, caller)
     return response
@@ -98,6 +102,7 @@ async def me(request: Request, caller: SignedIn) -> MeOut:
 
 @router.put("/me/profile", response_model=ReceiptOut, responses=errors(401, 403, 422))
 async def set_profile(request: Request, caller: Acting, profile: ProfileIn) -> ReceiptOut:
+    """Publish my profile (a signed event: every node that holds it shows this name)."""
     receipt = node_of(request).speaking_as(caller.key).publish_profile(
         "person", profile.name, profile.about, profile.skills, profile.location)
     return receipt_out(receipt)
@@ -122,6 +127,7 @@ async def create_token(request: Request, caller: Acting, token: TokenIn) -> Issu
 
 @router.delete("/tokens/{token_id}", status_code=204, responses=errors(401, 403, 404))
 async def revoke_token(request: Request, caller: Acting, token_id: str) -> Response:
+    """Revoke one of my tokens: it stops working at once."""
     hosting = hosting_of(request)
     mine = [row for row in hosting.credentials(caller.account) if row.kind == "token" and row.digest[:16] == token_id]
     if not mine or not hosting.revoke(caller.account, mine[0].digest):

@@ -148,6 +148,7 @@ async def join(request: Request, caller: Acting, network: str, note: Note) -> Re
 
 @router.post("/{network}/leave", response_model=ReceiptOut, responses=errors(401, 403, 404, 422))
 async def leave(request: Request, caller: Acting, network: str, note: Note) -> ReceiptOut:
+    """Leave the network; what one is owed then follows the charter's rule for leavers."""
     node = node_of(request)
     row = network_or_404(node, network)
     return receipt_out(node.speaking_as(caller.key).leave(row.network, note=note.note))
@@ -156,6 +157,7 @@ async def leave(request: Request, caller: Acting, network: str, note: Note) -> R
 @router.post("/{network}/members/{member}/approve", response_model=ReceiptOut,
              responses=errors(401, 403, 404, 422))
 async def approve(request: Request, caller: Acting, network: str, member: str, note: Note) -> ReceiptOut:
+    """Admit someone who asked to join (holders of the network's approver role)."""
     node = node_of(request)
     row = network_or_404(node, network)
     return receipt_out(node.speaking_as(caller.key).approve(row.network, member, note.note))
@@ -164,6 +166,7 @@ async def approve(request: Request, caller: Acting, network: str, member: str, n
 @router.post("/{network}/members/{member}/decline", response_model=ReceiptOut,
              responses=errors(401, 403, 404, 422))
 async def decline(request: Request, caller: Acting, network: str, member: str, reason: Reason) -> ReceiptOut:
+    """Decline a request to join, saying why (holders of the approver role)."""
     node = node_of(request)
     row = network_or_404(node, network)
     return receipt_out(node.speaking_as(caller.key).decline(row.network, member, reason.reason))
@@ -171,6 +174,7 @@ async def decline(request: Request, caller: Acting, network: str, member: str, r
 
 @router.post("/{network}/members/{member}/roles", response_model=ReceiptOut, responses=errors(401, 403, 404, 422))
 async def grant_role(request: Request, caller: Acting, network: str, member: str, role: RoleIn) -> ReceiptOut:
+    """Grant a member one of the charter's roles (custodians)."""
     node = node_of(request)
     row = network_or_404(node, network)
     return receipt_out(node.speaking_as(caller.key).grant_role(row.network, member, role.role))
@@ -179,6 +183,7 @@ async def grant_role(request: Request, caller: Acting, network: str, member: str
 @router.delete("/{network}/members/{member}/roles/{role}", response_model=ReceiptOut,
                responses=errors(401, 403, 404, 422))
 async def revoke_role(request: Request, caller: Acting, network: str, member: str, role: str) -> ReceiptOut:
+    """Take a role back from a member (custodians)."""
     node = node_of(request)
     row = network_or_404(node, network)
     return receipt_out(node.speaking_as(caller.key).revoke_role(row.network, member, role))
