@@ -148,3 +148,11 @@ def test_what_another_process_writes_is_seen_on_the_next_request(web: Web, tmp_p
         other.use_key(Keypair.generate())
         other.create_network("Written elsewhere")
     assert [n["name"] for n in ana.ok("GET", "/api/v1/networks")["items"]] == ["Written elsewhere"]
+
+
+def test_a_name_no_account_could_have_is_answered_plainly_on_every_store(web: Web) -> None:
+    client = web.client()
+    signed = client.post("/api/v1/accounts", json={"name": "a\u0000b", "password": PASSWORD})
+    assert signed.status_code == 422 and signed.json()["error"]["field"] == "name"
+    logged = client.post("/api/v1/session", json={"name": "a\u0000b", "password": PASSWORD})
+    assert logged.status_code == 401

@@ -111,7 +111,8 @@ class Hosting:
                            "name" if taken else "secret")
 
     def account(self, name: str) -> AccountRow | None:
-        return self.store.account(name)
+        """The account of that login name; None for a name no account could have."""
+        return self.store.account(name) if _NAME.fullmatch(name) else None
 
     @staticmethod
     def unlock(row: AccountRow | None, password: str) -> Keypair:
