@@ -14,11 +14,16 @@ Figure = dict[str, Any]
 
 def stacked_bars(categories: Sequence[str], series: dict[str, Sequence[float]], y_title: str) -> Figure:
     """One bar per category, stacked by series (e.g. contributions per month by action)."""
+    yaxis: dict[str, Any] = {"title": {"text": y_title}, "rangemode": "tozero"}
+    if all(float(value).is_integer() for values in series.values() for value in values):
+        # Counts: ticks on whole numbers, not 0.2, 0.4 … when the bars are low.
+        tallest = max((sum(column) for column in zip(*series.values(), strict=True)), default=0)
+        yaxis["dtick"] = max(1, -(-int(tallest) // 5))
     return {
         "data": [{"type": "bar", "name": name, "x": list(categories), "y": list(values)}
                  for name, values in series.items()],
         # Categories as they are: Plotly would read "2026-11" as a date and label it with times of day.
-        "layout": {"barmode": "stack", "xaxis": {"type": "category"}, "yaxis": {"title": {"text": y_title}},
+        "layout": {"barmode": "stack", "xaxis": {"type": "category"}, "yaxis": yaxis,
                    "legend": {"orientation": "h"}},
     }
 
