@@ -3,6 +3,7 @@ down through member networks; what to call someone. Read-only; the node mixes it
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from multitude.domain.state import AgentRow, NetworkRow
@@ -11,6 +12,9 @@ from multitude.keyring import Keyring, KeyringError
 from multitude.projection import Projector
 
 __all__ = ["Directory", "Member"]
+
+_KEY = re.compile(r"[0-9a-f]{64}")
+_PREFIX = re.compile(r"[0-9a-f]{6,64}")
 
 
 @dataclass(frozen=True)
@@ -39,9 +43,10 @@ class Directory:
         networks = self.projector.state.networks
         if (ref,) in networks:
             return networks[(ref,)]
-        matches = [row for row in networks.values() if row.name == ref]
-        if not matches and len(ref) >= 6:
-            matches = [row for row in networks.values() if row.network.startswith(ref)]
+        # An id prefix before a name: anyone can name a network after another's short id.
+        matches = [row for row in networks.values() if row.network.startswith(ref)] if _PREFIX.fullmatch(ref) else []
+        if not matches:
+            matches = [row for row in networks.values() if row.name == ref]
         if len(matches) == 1:
             return matches[0]
         if matches:
@@ -55,17 +60,20 @@ class Directory:
     def resolve_agent(self, ref: str) -> str:
         """An agent (or network) by key, unique prefix, or unique profile or network name."""
         state = self.projector.state
-        if (ref,) in state.agents or (ref,) in state.networks or len(ref) == 64:
+        if (ref,) in state.agents or (ref,) in state.networks or _KEY.fullmatch(ref):
             return ref
         if self.keyring is not None and ref in self.keyring.names():  # an identity on this machine
             key = self.keyring.identity(ref).public
             device = state.devices.get((key,))
             return device.agent if device is not None and device.status == "linked" else key
-        named = {row.agent for row in state.agents.values() if row.name == ref}
-        named |= {row.network for row in state.networks.values() if row.name == ref}
-        if not named and len(ref) >= 6:
+        # A key prefix before a name: anyone can take another's short key as their profile name.
+        named: set[str] = set()
+        if _PREFIX.fullmatch(ref):
             everyone = {key[1] for key in state.memberships} | {key[0] for key in state.agents}
             named = {agent for agent in everyone if agent.startswith(ref)}
+        if not named:
+            named = {row.agent for row in state.agents.values() if row.name == ref}
+            named |= {row.network for row in state.networks.values() if row.name == ref}
         if len(named) == 1:
             return named.pop()
         if named:

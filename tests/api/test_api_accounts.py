@@ -156,3 +156,28 @@ def test_a_name_no_account_could_have_is_answered_plainly_on_every_store(web: We
     assert signed.status_code == 422 and signed.json()["error"]["field"] == "name"
     logged = client.post("/api/v1/session", json={"name": "a\u0000b", "password": PASSWORD})
     assert logged.status_code == 401
+
+
+def test_a_burst_of_concurrent_guesses_is_held_to_the_same_limit(sqlite_web: Web) -> None:
+    import asyncio
+    from collections import Counter
+
+    import httpx
+
+    sqlite_web.person("ana")
+
+    async def burst() -> Counter[int]:
+        transport = httpx.ASGITransport(app=sqlite_web.app)
+        async with httpx.AsyncClient(transport=transport, base_url="https://testserver") as client:
+            answers = await asyncio.gather(*(
+                client.post("/api/v1/session", json={"name": "ana", "password": f"guess {i}"}) for i in range(20)))
+        return Counter(answer.status_code for answer in answers)
+
+    assert asyncio.run(burst()) == {401: 5, 429: 15}
+
+
+def test_a_right_password_does_not_count_against_the_address(sqlite_web: Web) -> None:
+    sqlite_web.person("ana")
+    client = sqlite_web.client()
+    for _ in range(8):  # more logins than the per-name limit, all right: none is refused
+        assert client.post("/api/v1/session", json={"name": "ana", "password": PASSWORD}).status_code == 200

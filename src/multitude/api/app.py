@@ -54,9 +54,11 @@ ROUTERS = (
 )
 
 
-def create_app(node: Node, *, secure_cookies: bool = True, throttle: LoginThrottle | None = None) -> FastAPI:
+def create_app(node: Node, *, secure_cookies: bool = True, throttle: LoginThrottle | None = None,
+               verify_every: float = 10.0) -> FastAPI:
     """The ASGI application serving `node`. `secure_cookies=False` only for plain HTTP on a
-    trusted local network: browsers then send the session cookie unencrypted."""
+    trusted local network: browsers then send the session cookie unencrypted. Verification
+    refolds the whole log; it runs at most once every `verify_every` seconds."""
     app = FastAPI(
         title="Multitude",
         version=__version__,
@@ -70,6 +72,7 @@ def create_app(node: Node, *, secure_cookies: bool = True, throttle: LoginThrott
     app.state.hosting = Hosting(node.store)
     app.state.throttle = throttle or LoginThrottle()
     app.state.secure_cookies = secure_cookies
+    app.state.verify_every = verify_every
     install_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router)

@@ -97,7 +97,8 @@ async def acting(request: Request) -> Caller:
     return caller
 
 
-def optional_caller(request: Request) -> Caller | None:
+async def optional_caller(request: Request) -> Caller | None:
+    # async: a plain def would run in FastAPI's thread pool, off the loop that owns the node.
     return caller_of(request)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -52,7 +53,8 @@ def install_error_handlers(app: FastAPI) -> None:
     async def problem(request: Request, error: Problem) -> Response:
         headers = {"Retry-After": str(error.retry_after)} if isinstance(error, TooManyAttempts) else None
         if error.status == 401 and not wants_json(request):
-            headers = {"Location": f"/login?next={request.url.path}"}
+            here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            headers = {"Location": "/login?" + urlencode({"next": here})}
             return Response(status_code=303, headers=headers)
         return _respond(request, error.status, error.message, error.field, headers=headers)
 

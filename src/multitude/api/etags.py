@@ -1,5 +1,6 @@
 """ETags on reads: every successful GET answer carries a strong ETag (a digest of its body), and
 a client that sends it back in If-None-Match gets 304 Not Modified, with no body to download.
+The tag is weak (W/): it names the answer's content, whether or not it travels compressed.
 
 A plain ASGI middleware: it holds a GET response's body until it is complete (pages and API
 answers are small and never streamed), so it can digest it; other requests pass untouched."""
@@ -15,7 +16,9 @@ __all__ = ["ETags"]
 
 
 def _matches(header: str, tag: str) -> bool:
-    return any(part.strip().removeprefix("W/") == tag or part.strip() == "*" for part in header.split(","))
+    # Weak comparison (RFC 9110 13.1.2): W/"x" and "x" match.
+    bare = tag.removeprefix("W/")
+    return any(part.strip().removeprefix("W/") == bare or part.strip() == "*" for part in header.split(","))
 
 
 class ETags:
@@ -50,7 +53,8 @@ class ETags:
                 await send({**start, "headers": headers})
                 await send({"type": "http.response.body", "body": body})
                 return
-            tag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+            # Weak: the same answer may travel compressed or not, and byte-equality is not promised.
+            tag = 'W/"' + hashlib.sha256(body).hexdigest()[:32] + '"'
             headers.append((b"etag", tag.encode()))
             if asked and _matches(asked, tag):
                 kept = [(k, v) for k, v in headers if k.lower() not in (b"content-length", b"content-type")]

@@ -44,6 +44,7 @@ class Caller:
     kind: str  # session | token
     digest: str
     csrf: str
+    expires: str
 
     @property
     def public(self) -> str:
@@ -85,8 +86,8 @@ class Hosting:
     # Hashing and sealing take a good fraction of a second on purpose: `new_account` and `unlock`
     # touch no store, so a server runs them off its event loop; `add` and `account` are quick.
     @staticmethod
-    def new_account(name: str, password: str, seed: bytes | None = None) -> tuple[AccountRow, Keypair]:
-        """A new account with a fresh key, or with the identity whose `seed` is given (import)."""
+    def check_new(name: str, password: str) -> None:
+        """Refuse a login name or password no account may have, naming which."""
         if not _NAME.fullmatch(name):
             raise Invalid("name must be 2-32 lower-case letters, digits, '.', '_' or '-', "
                           "starting with a letter or digit", "name")
@@ -94,6 +95,11 @@ class Hosting:
             raise Invalid(f"password must be at least {MIN_PASSWORD} characters", "password")
         if len(password) > 1024:
             raise Invalid("password must be at most 1024 characters", "password")
+
+    @staticmethod
+    def new_account(name: str, password: str, seed: bytes | None = None) -> tuple[AccountRow, Keypair]:
+        """A new account with a fresh key, or with the identity whose `seed` is given (import)."""
+        Hosting.check_new(name, password)
         key = Keypair(seed) if seed is not None else Keypair.generate()
         row = AccountRow(
             name=name,
@@ -130,18 +136,21 @@ class Hosting:
 
     # -- sessions and tokens ---------------------------------------------------------------
     def issue(self, account: str, key: Keypair, kind: str = "session", label: str = "",
-              days: int = SESSION_DAYS) -> Issued:
+              days: int = SESSION_DAYS, until: str | None = None) -> Issued:
+        """A new credential for `days`, and never beyond `until` (a token made with a token does
+        not outlive it)."""
         secret = secrets.token_urlsafe(32)
         now = _now()
+        expires = _stamp(now + timedelta(days=days))
         row = CredentialRow(
             digest=credential_digest(secret),
             account=account,
             kind=kind,
-            label=label,
+            label="".join(character for character in label if character.isprintable())[:120],
             sealed_key=bytes(_box(secret).encrypt(key.seed)).hex(),
             csrf=secrets.token_urlsafe(24),
             created=_stamp(now),
-            expires=_stamp(now + timedelta(days=days)),
+            expires=min(expires, until) if until else expires,
         )
         self.store.add_credential(row)
         return Issued(secret, row)
@@ -155,7 +164,7 @@ class Hosting:
             seed = _box(secret).decrypt(bytes.fromhex(row.sealed_key))
         except (nacl.exceptions.CryptoError, ValueError):
             return None
-        return Caller(row.account, Keypair(seed), row.kind, row.digest, row.csrf)
+        return Caller(row.account, Keypair(seed), row.kind, row.digest, row.csrf, row.expires)
 
     def credentials(self, account: str) -> list[CredentialRow]:
         return self.store.credentials(account)

@@ -4,6 +4,7 @@ JSON counterpart."""
 
 from __future__ import annotations
 
+import html
 import json
 from decimal import Decimal
 from pathlib import Path
@@ -49,10 +50,22 @@ def _decimals(node: Any) -> dict[str, int]:
     return found
 
 
+def _plain(value: Any) -> Any:
+    """Every text of a figure with <, > and & escaped: Plotly draws the tags it finds in labels
+    (links, styles), and names come from anyone who signs a profile or creates a network."""
+    if isinstance(value, str):
+        return html.escape(value, quote=False)
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    return value
+
+
 def chart(figure: dict[str, Any], label: str) -> Markup:
     """A chart drawn in the browser by Plotly (served by this node) from `figure`, with `label`
     read by screen readers; templates put a table of the same figures beside it."""
-    data = json.dumps(figure, separators=(",", ":"), default=str)
+    data = json.dumps(_plain(figure), separators=(",", ":"), default=str)
     return Markup('<div class="chart" role="img" aria-label="{}" data-figure="{}"></div>').format(label, data)
 
 

@@ -64,6 +64,11 @@ def serve(
         demo_home(ctx, fresh=False)
     if (tls_cert is None) != (tls_key is None):
         raise fail("--tls-cert and --tls-key go together")
+    loopback = host in ("127.0.0.1", "::1", "localhost")
+    if not loopback and tls_cert is None and not insecure_cookies:
+        # Browsers keep Secure cookies over plain HTTP only for localhost: nobody could log in.
+        raise fail(f"serving {host} over plain HTTP: give --tls-cert and --tls-key, or --insecure-cookies "
+                   "on a trusted network of your own (anyone on it can then read sessions)")
     with opened(ctx) as node:
         if demo:
             load_once(node)
@@ -72,8 +77,13 @@ def serve(
         sock = _bind(host, port)
         bound_port = sock.getsockname()[1]
         scheme = "https" if tls_cert else "http"
-        shown = f"[{host}]" if ":" in host else host
-        address = f"{scheme}://{'localhost' if host in ('127.0.0.1', '::1') else shown}:{bound_port}/"
+        if loopback:
+            shown = "localhost"
+        elif host in ("0.0.0.0", "::"):  # every interface: name the machine, which others can reach
+            shown = socket.gethostname()
+        else:
+            shown = f"[{host}]" if ":" in host else host
+        address = f"{scheme}://{shown}:{bound_port}/"
         config = uvicorn.Config(app, log_level="warning", ssl_certfile=tls_cert, ssl_keyfile=tls_key,
                                 server_header=False, access_log=False, timeout_graceful_shutdown=5)
         server = uvicorn.Server(config)

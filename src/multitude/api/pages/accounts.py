@@ -101,7 +101,8 @@ async def new_token(request: Request, caller: Acting, label: Annotated[str, Form
     me = me_of(node_of(request), caller)
     tokens = [row for row in hosting_of(request).credentials(caller.account) if row.kind == "token"]
     # Shown once, on this answer only: it is never stored in the clear, nor put in an address.
-    return render(request, "me.html", json_url="/api/v1/me", profile=me, tokens=tokens, new_token=issued.secret)
+    return render(request, "me.html", json_url="/api/v1/me", profile=me, tokens=tokens, new_token=issued.secret,
+                  headers={"Cache-Control": "no-store"})
 
 
 @router.post("/me/tokens/{token_id}/revoke")

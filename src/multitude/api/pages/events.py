@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse
 from multitude.api.context import SignedIn, node_of
 from multitude.api.paging import Limit, Offset
 from multitude.api.templating import render
-from multitude.api.views.events import EventId, Order, audit_out, event_detail, event_page, visible_networks
+from multitude.api.views.events import EventId, Order, event_detail, event_page, latest_audit, visible_networks
 from multitude.domain import event_types
 
 __all__ = ["router"]
@@ -59,5 +59,5 @@ async def event_page_of(request: Request, caller: SignedIn, event: EventId) -> H
 
 @router.get("/verify")
 async def verify_page(request: Request, caller: SignedIn) -> HTMLResponse:
-    result = audit_out(node_of(request).verify())
+    result = latest_audit(node_of(request), request.app.state)
     return render(request, "verify.html", json_url="/api/v1/verify", audit=result)

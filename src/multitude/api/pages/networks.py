@@ -4,14 +4,16 @@ a network's page with joining, deciding on joins and granting roles."""
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from multitude.api.access import network_or_404
 from multitude.api.charts import bars_by_month, network_graph
 from multitude.api.context import Acting, Anyone, SignedIn, node_of
 from multitude.api.pages.forms import see_other
+from multitude.api.paging import Offset
 from multitude.api.templating import render
 from multitude.api.views.me import me_of
 from multitude.api.views.networks import network_detail, network_summaries
@@ -30,9 +32,11 @@ async def home(request: Request, caller: Anyone) -> HTMLResponse:
 
 
 @router.get("/networks")
-async def networks_page(request: Request, caller: SignedIn, q: str = "") -> HTMLResponse:
-    found = network_summaries(node_of(request), q)
-    return render(request, "networks.html", json_url="/api/v1/networks", networks=found, q=q, values={})
+async def networks_page(request: Request, caller: SignedIn, q: Annotated[str, Query(max_length=200)] = "",
+                        offset: Offset = 0) -> HTMLResponse:
+    found = network_summaries(node_of(request), q, 50, offset)
+    address = "/api/v1/networks?" + urlencode({"q": q, "offset": offset})
+    return render(request, "networks.html", json_url=address, networks=found, q=q, values={})
 
 
 @router.post("/networks")

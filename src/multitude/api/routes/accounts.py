@@ -20,7 +20,7 @@ router = APIRouter(prefix="/api/v1", tags=["accounts"])
 class SignUp(BaseModel):
     name: str = Field(description="login name: 2-32 lower-case letters, digits, '.', '_' or '-'", max_length=64)
     password: str = Field(description="at least 10 characters", max_length=1024)
-    display_name: str = Field("", max_length=200, description="the name others see (the login name if empty)")
+    display_name: str = Field("", max_length=120, description="the name others see (the login name if empty)")
     secret: str | None = Field(None, max_length=200,
                                description="to host an existing identity: its 32-byte seed in hex")
 
@@ -42,10 +42,10 @@ class SessionOut(BaseModel):
 
 
 class ProfileIn(BaseModel):
-    name: str = Field(min_length=1, max_length=200)
-    about: str = Field("", max_length=4000)
-    skills: list[Annotated[str, Field(min_length=1, max_length=64)]] = Field(default_factory=list, max_length=50)
-    location: str = Field("", max_length=200)
+    name: str = Field(min_length=1, max_length=120)
+    about: str = Field("", max_length=2000)
+    skills: list[Annotated[str, Field(min_length=1, max_length=60)]] = Field(default_factory=list, max_length=50)
+    location: str = Field("", max_length=120)
 
 
 class TokenIn(BaseModel):
@@ -121,7 +121,8 @@ async def tokens(request: Request, caller: SignedIn) -> list[TokenOut]:
 @router.post("/tokens", status_code=201, response_model=IssuedToken, responses=errors(401, 403, 422))
 async def create_token(request: Request, caller: Acting, token: TokenIn) -> IssuedToken:
     """A token for scripts: it acts as me until it expires or is revoked."""
-    issued = hosting_of(request).issue(caller.account, caller.key, "token", token.label, token.days)
+    issued = hosting_of(request).issue(caller.account, caller.key, "token", token.label, token.days,
+                                       until=caller.expires if caller.kind == "token" else None)
     return IssuedToken(token=issued.secret, **_token_out(issued.row).model_dump())
 
 

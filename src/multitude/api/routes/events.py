@@ -21,9 +21,9 @@ from multitude.api.views.events import (
     Order,
     StatusFilter,
     TypeFilter,
-    audit_out,
     event_detail,
     event_page,
+    latest_audit,
 )
 from multitude.domain import InvalidBody
 from multitude.ledger import MalformedEvent
@@ -47,6 +47,12 @@ async def health(request: Request) -> Health:
     logging in and posting a signed event, the one route an anonymous client may call (a
     monitor needs no account)."""
     return Health(status="ok", events=node_of(request).store.count_events())
+
+
+@router.head("/health", include_in_schema=False)
+async def health_head(request: Request) -> Response:
+    """The same, for monitors that only ask whether the node answers."""
+    return Response(status_code=200)
 
 
 @router.get("/events", response_model=Page[EventOut], responses=errors(401, 403, 404, 422), tags=["events"])
@@ -106,4 +112,4 @@ async def submit_event(request: Request, response: Response) -> ReceiptOut:
 async def verify(request: Request, caller: SignedIn) -> AuditOut:
     """Check every event's bytes, id, signature and chain, and the projection against a fresh
     fold of the log, as `multitude verify` does."""
-    return audit_out(node_of(request).verify())
+    return latest_audit(node_of(request), request.app.state)

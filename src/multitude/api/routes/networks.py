@@ -73,7 +73,7 @@ async def list_networks(request: Request, caller: SignedIn, limit: Limit = 50, o
                         q: Annotated[str, Query(max_length=200, description="words in the name or purpose")] = ""
                         ) -> Page[NetworkSummary]:
     """Networks held on this node, by name."""
-    return page_of(network_summaries(node_of(request), q), limit, offset)
+    return network_summaries(node_of(request), q, limit, offset)
 
 
 @router.post("", status_code=201, response_model=Created, responses=errors(401, 403, 422))

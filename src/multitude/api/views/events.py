@@ -8,7 +8,9 @@ see is left out by the store's query, so pages and totals count only what they m
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import Path, Query
@@ -39,6 +41,7 @@ __all__ = [
     "audit_out",
     "event_detail",
     "event_page",
+    "latest_audit",
     "visible_networks",
 ]
 
@@ -112,6 +115,7 @@ class AuditOut(BaseModel):
     distributions: int  # distributions recomputed from the log and found as recorded
     recomputed: str
     summary: str
+    verified_at: str  # when this verification ran (UTC); a repeat within seconds shows the last run
 
 
 def visible_networks(node: Node, agent: str) -> frozenset[str]:
@@ -218,6 +222,18 @@ def event_detail(node: Node, agent: str, event_id: str) -> EventDetail:
                        chain_holds=chain[0], chain=chain[1])
 
 
+def latest_audit(node: Node, state: Any) -> AuditOut:
+    """The node's verification: run again only when the last run is older than
+    `state.verify_every` seconds. It refolds the whole log on the node's one loop, and anyone
+    signed in may ask for it: without this, asking again and again would stall the node."""
+    kept: tuple[float, AuditOut] | None = getattr(state, "last_audit", None)
+    if kept is not None and time.monotonic() - kept[0] < state.verify_every:
+        return kept[1]
+    result = audit_out(node.verify())
+    state.last_audit = (time.monotonic(), result)
+    return result
+
+
 def audit_out(audit: Audit) -> AuditOut:
     """The audit in the words `multitude verify` uses."""
     if audit.intact:
@@ -229,4 +245,5 @@ def audit_out(audit: Audit) -> AuditOut:
         problems=[FindingOut(subject=f.subject, message=f.message) for f in audit.problems],
         notes=[FindingOut(subject=f.subject, message=f.message) for f in audit.notes],
         distributions=audit.distributions, recomputed=audit.recomputed(), summary=summary,
+        verified_at=datetime.now(UTC).isoformat(timespec="seconds"),
     )

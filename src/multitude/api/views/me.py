@@ -10,7 +10,8 @@ from pydantic import BaseModel
 
 from multitude.api.context import COOKIE, hosting_of, node_of, throttle_of
 from multitude.api.hosting import SESSION_DAYS, Caller, Issued
-from multitude.api.problems import Invalid, TooManyAttempts, Unauthenticated
+from multitude.api.problems import Conflict, Invalid, TooManyAttempts
+from multitude.domain import InvalidBody, validate_body
 from multitude.domain.accounting.rows import ContributionRow
 from multitude.domain.networks.rules import charter_of
 from multitude.domain.rules import holds, is_member
@@ -89,15 +90,21 @@ async def sign_up(request: Request, name: str, password: str, display_name: str 
                   secret: str | None = None) -> tuple[AccountRow, Keypair]:
     """A new hosted account, with a new identity or an imported one; a new identity publishes its
     profile so others see a name rather than a key."""
-    seed = _seed(secret)
     hosting = hosting_of(request)
+    hosting.check_new(name, password)
+    seed = _seed(secret)
     if hosting.account(name) is not None:  # said before the slow hashing, and checked again when adding
-        raise Invalid(f"the name {name!r} is taken", "name")
+        raise Conflict(f"the name {name!r} is taken", "name")
+    shown = display_name.strip() or name
+    try:  # the profile is checked before anything is stored, so a refused one leaves no account
+        validate_body("agent.profile", {"v": 1, "kind": "person", "name": shown}, None)
+    except InvalidBody as error:
+        raise Invalid(str(error).replace("body.name", "display_name"), "display_name") from None
     row, key = await to_thread.run_sync(hosting.new_account, name, password, seed)
     hosting.add(row)
     node = node_of(request).speaking_as(key)
     if seed is None or display_name or (node.agent,) not in node.projector.state.agents:
-        node.publish_profile("person", display_name.strip() or name)
+        node.publish_profile("person", shown)
     return row, key
 
 
@@ -108,18 +115,16 @@ def _client(request: Request) -> str:
 async def log_in(request: Request, name: str, password: str) -> Issued:
     """A new session, when the password is right and the account is not being guessed at."""
     throttle = throttle_of(request)
-    keys = (f"name:{name}", f"address:{_client(request)}")
-    wait = throttle.wait(*keys)
-    if wait:
-        raise TooManyAttempts(f"too many failed logins; try again in {wait} seconds", wait)
     hosting = hosting_of(request)
     row = hosting.account(name)
-    try:
-        key = await to_thread.run_sync(hosting.unlock, row, password)
-    except Unauthenticated:
-        throttle.failed(*keys)
-        raise
-    throttle.succeeded(keys[0])
+    # Names no account has share one count, so made-up names cannot fill the throttle's memory.
+    keys = (f"name:{row.name if row else '?'}", f"address:{_client(request)}")
+    stamp = throttle.start(*keys)
+    if stamp is None:
+        wait = throttle.wait(*keys)
+        raise TooManyAttempts(f"too many failed logins; try again in {wait} seconds", wait)
+    key = await to_thread.run_sync(hosting.unlock, row, password)
+    throttle.succeeded(stamp, *keys)
     assert row is not None
     return hosting.issue(row.name, key, "session", request.headers.get("user-agent", "")[:120])
 

@@ -10,6 +10,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from multitude.api.access import is_insider
+from multitude.api.paging import Page, page_of
 from multitude.domain.accounting.distribution import equation_in_force
 from multitude.domain.networks.rules import charter_of
 from multitude.domain.rules import holds
@@ -83,20 +84,22 @@ class NetworkDetail(BaseModel):
     contributions_by_month: list[Period]  # for insiders
 
 
-def _count_members(node: Node, network: str) -> int:
-    return sum(1 for key, row in node.projector.state.memberships.items()
-               if key[0] == network and row.status == "member")
-
-
-def network_summaries(node: Node, query: str = "") -> list[NetworkSummary]:
-    """Networks by name (then id), those whose name or purpose holds `query` (any case)."""
+def network_summaries(node: Node, query: str = "", limit: int = 50, offset: int = 0) -> Page[NetworkSummary]:
+    """A page of the networks by name (then id), those whose name or purpose holds `query` (any
+    case); summaries are made for the page only."""
     wanted = query.strip().lower()
-    return [
-        NetworkSummary(network=row.network, name=row.name, purpose=row.purpose, membership=row.policy,
-                       members=_count_members(node, row.network))
-        for row in node.networks()
-        if not wanted or wanted in row.name.lower() or wanted in row.purpose.lower()
-    ]
+    found = [row for row in node.networks()
+             if not wanted or wanted in row.name.lower() or wanted in row.purpose.lower()]
+    chosen = page_of(found, limit, offset)
+    shown = {row.network for row in chosen.items}
+    members: dict[str, int] = defaultdict(int)
+    for (network, _), membership in node.projector.state.memberships.items():
+        if membership.status == "member" and network in shown:
+            members[network] += 1
+    items = [NetworkSummary(network=row.network, name=row.name, purpose=row.purpose, membership=row.policy,
+                            members=members[row.network]) for row in chosen.items]
+    return Page[NetworkSummary](items=items, total=chosen.total, limit=limit, offset=offset,
+                                next_offset=chosen.next_offset)
 
 
 def _hours(micro: int) -> str:

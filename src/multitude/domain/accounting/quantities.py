@@ -41,6 +41,10 @@ GIGA = 10**9  # … and its whole units as a high and a low part, so sums stay f
 # it is given (values are bounded, see valuation), and it says so (Inexact) rather than round.
 EXACT = Context(prec=400, Emax=999_999, Emin=-999_999, traps=[Inexact, Overflow, InvalidOperation])
 
+# The widest decimal any quantity, amount or value is ever written with.
+MAX_DIGITS = 40
+MAX_PLACES = 40
+
 _DURATION = re.compile(r"^(?:(?P<d>\d+(?:\.\d+)?)d)?(?:(?P<h>\d+(?:\.\d+)?)h)?(?:(?P<m>\d+)m)?$")
 
 
@@ -56,6 +60,12 @@ def canonical_decimal(value: Decimal | int | str, what: str = "amount") -> str:
         raise ValueError(f"{what}: {value!r} is negative")
     if number == 0:
         return "0"
+    # Written out, 1e999999999 is a billion digits: refuse what no amount needs before writing it.
+    _, digits, exponent = number.as_tuple()
+    trailing = len(digits) - len("".join(map(str, digits)).rstrip("0"))
+    if number.adjusted() >= MAX_DIGITS or -(int(exponent) + trailing) > MAX_PLACES:
+        raise ValueError(f"{what}: {value!r} has more than {MAX_DIGITS} digits before the point "
+                         f"or {MAX_PLACES} after it")
     text = format(number, "f")
     if "." in text:
         text = text.rstrip("0").rstrip(".")
