@@ -113,14 +113,29 @@ def test_a_taken_name_is_a_conflict(sqlite_web: Web) -> None:
     assert again.json()["error"]["field"] == "name"
 
 
-def test_an_imported_identity_signs_as_itself(sqlite_web: Web) -> None:
-    from multitude.ledger import Keypair
+def test_a_brought_identity_acts_through_a_device_of_its_own_and_never_forks(web: Web) -> None:
+    from multitude.ledger import Keypair, seal
 
     key = Keypair.generate()
-    client = sqlite_web.client()
+    laptop = [seal(key, seq=1, prev=None, type="agent.profile", body={"v": 1, "kind": "person", "name": "Ivo"})]
+    web.client().post("/api/v1/events", json=laptop[0].wire_dict())  # what the laptop signed, brought first
+    client = web.client()
     created = client.post("/api/v1/accounts", json={"name": "ivo", "password": PASSWORD, "secret": key.seed.hex()})
-    assert created.status_code == 201
-    assert created.json()["agent"] == key.public
+    assert created.status_code == 201 and created.json()["agent"] == key.public
+    session = client.post("/api/v1/session", json={"name": "ivo", "password": PASSWORD})
+    client.headers["x-csrf-token"] = session.json()["csrf"]
+    assert session.json()["agent"] == key.public  # the account speaks for the identity
+    network = client.post("/api/v1/networks", json={"name": "Ivo's lab"}).json()["network"]
+    founder = web.node.network(network).founder
+    assert founder == key.public
+    by_identity = [event for event, _ in web.node.log() if event.author == key.public]
+    assert [event.type for event in by_identity] == ["agent.profile", "agent.device_linked"]  # seq 1, 2: one chain
+    assert by_identity[1].seq == 2 and by_identity[1].prev == by_identity[0].id
+    assert web.node.equivocators() == []
+    assert client.get("/api/v1/me").json()["name"] == "Ivo"  # the identity's own profile, kept
+    again = web.client().post("/api/v1/accounts", json={"name": "ivo2", "password": PASSWORD,
+                                                        "secret": key.seed.hex()})
+    assert again.status_code == 409 and again.json()["error"]["field"] == "secret"
 
 
 def test_reads_carry_etags_and_answer_not_modified(sqlite_web: Web) -> None:

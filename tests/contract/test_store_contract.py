@@ -27,6 +27,7 @@ def test_migrations_are_recorded_once(store: Store, store_url: str) -> None:
         (2, "each event's projection status kept beside it"),
         (3, "the database itself refuses to edit or delete a signed event"),
         (4, "hosted accounts: people who log in to this node, and their sessions and API tokens"),
+        (5, "a network's latest events found through an index, not sorted from all of them"),
     ]
     again = open_store(store_url)
     assert again.migrations() == store.migrations()
@@ -148,14 +149,14 @@ def test_clearing_the_projection_keeps_the_log(store: Store) -> None:
 def test_a_failing_migration_leaves_no_trace(store: Store, store_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     with store.batch():
         store.insert_events([row(1)])
-    broken = Migration(5, "a broken step", ("CREATE TABLE half_done (x TEXT)", "THIS IS NOT SQL"))
+    broken = Migration(6, "a broken step", ("CREATE TABLE half_done (x TEXT)", "THIS IS NOT SQL"))
     monkeypatch.setattr(sql, "MIGRATIONS", (*MIGRATIONS, broken))
     with pytest.raises(StoreError):
         open_store(store_url)
-    fixed = Migration(5, "the step, mended", ("CREATE TABLE half_done (x TEXT)",))  # fails if half_done survived
+    fixed = Migration(6, "the step, mended", ("CREATE TABLE half_done (x TEXT)",))  # fails if half_done survived
     monkeypatch.setattr(sql, "MIGRATIONS", (*MIGRATIONS, fixed))
     mended = open_store(store_url)
-    assert [version for version, _, _ in mended.migrations()] == [1, 2, 3, 4, 5]
+    assert [version for version, _, _ in mended.migrations()] == [1, 2, 3, 4, 5, 6]
     assert mended.count_events() == 1
     mended.close()
 

@@ -3,6 +3,8 @@ the node signs. What is stored never lets anyone sign without a secret the perso
 
 - the password is kept as an Argon2id hash (libsodium's `crypto_pwhash_str`);
 - the account's Ed25519 seed is sealed under a key derived from the password (Argon2id again);
+  an identity a person brings is never kept: the node makes the account a key of its own and
+  has the identity link it as one of its devices, so the two never sign on one chain;
 - each session or API token is a random secret the client keeps; the node stores its SHA-256
   and a copy of the seed sealed under a key derived from the secret. A stolen database holds
   no usable key, and revoking a credential deletes its copy.
@@ -46,9 +48,6 @@ class Caller:
     csrf: str
     expires: str
 
-    @property
-    def public(self) -> str:
-        return self.key.public
 
 
 @dataclass(frozen=True)
@@ -97,13 +96,14 @@ class Hosting:
             raise Invalid("password must be at most 1024 characters", "password")
 
     @staticmethod
-    def new_account(name: str, password: str, seed: bytes | None = None) -> tuple[AccountRow, Keypair]:
-        """A new account with a fresh key, or with the identity whose `seed` is given (import)."""
+    def new_account(name: str, password: str, agent: str | None = None) -> tuple[AccountRow, Keypair]:
+        """A new account and its own new key: the account's identity, or a device of `agent`
+        (an identity the person brings; see views.me.sign_up)."""
         Hosting.check_new(name, password)
-        key = Keypair(seed) if seed is not None else Keypair.generate()
+        key = Keypair.generate()
         row = AccountRow(
             name=name,
-            agent=key.public,
+            agent=agent or key.public,
             password_hash=nacl.pwhash.argon2id.str(password.encode()).decode(),
             sealed_key=json.dumps(seal_secret(key.seed, password, interactive=True)),
             created=_stamp(_now()),

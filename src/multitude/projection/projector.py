@@ -26,6 +26,9 @@ __all__ = ["Appended", "Projector", "StatusRow", "entry_from_row", "fold_log"]
 
 _STALE = "projection_stale"  # set while appended events wait for a deferred fold
 _ANALYZE_AFTER = 50_000
+# A store opened empty and filled by a long-running server would plan on empty-table statistics
+# for its first 50,000 rows (a full scan where an index serves): refresh early, then less often.
+_FIRST_ANALYZE = 1_000
 
 
 @dataclass
@@ -89,6 +92,7 @@ class Projector:
         self.store = store
         self.state: State = tracked_state(store)
         self._unanalyzed = 0  # rows written to large tables since the store last refreshed its statistics
+        self._analyze_at = _FIRST_ANALYZE  # … and how many call for a refresh: doubling, up to _ANALYZE_AFTER
         self._version: str | None = None
         if store.prepare_projection(STATE_SPECS, FINGERPRINT) or store.get_meta(_STALE) is not None:
             self.rebuild()  # never folded, or a submission stopped before its deferred fold
@@ -124,9 +128,10 @@ class Projector:
             upserts, deletes = table.changes()
             self.store.delete(spec, deletes)
             self.store.upsert(spec, [tuple(row) for row in upserts])
-        if self._unanalyzed >= _ANALYZE_AFTER:
+        if self._unanalyzed >= self._analyze_at:
             self.store.analyze()
             self._unanalyzed = 0
+            self._analyze_at = min(self._analyze_at * 2, _ANALYZE_AFTER)
         self.store.set_meta("projection_position", str(position))
         self.store.set_meta("projection_tail", json.dumps(tail))
         version = str(int(self._version or 0) + 1)

@@ -121,4 +121,12 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE INDEX hosted_credentials_account ON hosted_credentials (account)",
         ),
     ),
+    Migration(
+        5,
+        "a network's latest events found through an index, not sorted from all of them",
+        (
+            "CREATE INDEX events_network_received ON events (network, received)",
+            "DROP INDEX events_network",
+        ),
+    ),
 )

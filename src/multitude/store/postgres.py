@@ -74,6 +74,7 @@ class PostgresStore(SqlStore):
     def analyze(self) -> None:
         tables = [row[0] for row in self._execute(
             "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND left(tablename, 2) = 'p_'")]
+        tables.append("events")  # finding pending events and a network's latest ones plan on it too
         for table in tables:
             self._execute(f"ANALYZE {table}")
 

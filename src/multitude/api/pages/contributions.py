@@ -73,9 +73,10 @@ def _log_form(request: Request, row: NetworkRow, values: dict[str, str], status:
 async def log_page(request: Request, caller: SignedIn, network: str) -> HTMLResponse:
     node = node_of(request)
     row = network_or_404(node, network)
-    if not is_member(node.projector.state, row.network, node.speaking_as(caller.key).agent):
+    agent = node.speaking_as(caller.key).agent
+    if not is_member(node.projector.state, row.network, agent):
         raise Forbidden(f"only members of {row.name} log contributions to it; join it first")
-    last = last_activity(node, row.network, caller.key.public)
+    last = last_activity(node, row.network, agent)
     return _log_form(request, row, {"action": last.action, "skill": last.skill, "tags": ", ".join(last.tags),
                                     "happened": _today()})
 

@@ -13,7 +13,7 @@ from multitude.api.hosting import SESSION_DAYS, Caller, Issued
 from multitude.api.problems import Conflict, Invalid, TooManyAttempts
 from multitude.domain import InvalidBody, validate_body
 from multitude.domain.accounting.rows import ContributionRow
-from multitude.domain.networks.rules import charter_of
+from multitude.domain.networks.rules import charter_of, device_link_message
 from multitude.domain.rules import holds, is_member
 from multitude.ledger import Keypair
 from multitude.node import Node
@@ -25,6 +25,7 @@ __all__ = [
     "MyNetwork",
     "attention_of",
     "clear_session",
+    "link_device",
     "log_in",
     "me_of",
     "set_session",
@@ -88,8 +89,10 @@ def _seed(secret: str | None) -> bytes | None:
 
 async def sign_up(request: Request, name: str, password: str, display_name: str = "",
                   secret: str | None = None) -> tuple[AccountRow, Keypair]:
-    """A new hosted account, with a new identity or an imported one; a new identity publishes its
-    profile so others see a name rather than a key."""
+    """A new hosted account. With `secret`, the person brings an identity they hold elsewhere:
+    the account gets a key of its own, which the identity links as its device (one event signed
+    with the secret, which is then forgotten), so the account acts as that identity without the
+    node ever signing on the identity's own chain again."""
     hosting = hosting_of(request)
     hosting.check_new(name, password)
     seed = _seed(secret)
@@ -100,12 +103,28 @@ async def sign_up(request: Request, name: str, password: str, display_name: str 
         validate_body("agent.profile", {"v": 1, "kind": "person", "name": shown}, None)
     except InvalidBody as error:
         raise Invalid(str(error).replace("body.name", "display_name"), "display_name") from None
-    row, key = await to_thread.run_sync(hosting.new_account, name, password, seed)
+    identity = Keypair(seed) if seed is not None else None
+    row, key = await to_thread.run_sync(hosting.new_account, name, password,
+                                        identity.public if identity else None)
+    node = node_of(request)
+    if identity is not None:
+        if node.projector.state.devices.get((identity.public,)) is not None:
+            raise Invalid("this key is a device of another identity; bring the identity's own key", "secret")
+        if hosting.store.account_of(identity.public) is not None:
+            raise Conflict("this identity already has an account here", "secret")
+        link_device(node, identity, key, "web node")
     hosting.add(row)
-    node = node_of(request).speaking_as(key)
-    if seed is None or display_name or (node.agent,) not in node.projector.state.agents:
-        node.publish_profile("person", shown)
+    speaking = node.speaking_as(key)
+    if identity is None or display_name or (identity.public,) not in node.projector.state.agents:
+        speaking.publish_profile("person", shown)
     return row, key
+
+
+def link_device(node: Node, identity: Keypair, device: Keypair, label: str) -> None:
+    """`identity` links `device` as one of its keys: it signs the link on top of its chain as
+    this node holds it."""
+    proof = device.sign(device_link_message(identity.public)).hex()
+    node.speaking_as(identity).link_device(device.public, proof, label)
 
 
 def _client(request: Request) -> str:
