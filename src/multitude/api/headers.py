@@ -36,6 +36,8 @@ class SecurityHeaders:
                 headers.extend(header for header in _ALWAYS if header[0] not in names)
                 if b"cache-control" not in names:
                     headers.append((b"cache-control", b"private, no-cache"))
+                if scope.get("scheme") == "https":  # served over TLS: browsers keep to it from now on
+                    headers.append((b"strict-transport-security", b"max-age=31536000"))
                 message = {**message, "headers": headers}
             await send(message)
 

@@ -9,6 +9,7 @@ import json
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
@@ -19,6 +20,7 @@ from markupsafe import Markup
 
 from multitude.api.context import caller_of, node_of
 from multitude.domain.networks.rules import charter_of
+from multitude.node import Node
 
 __all__ = ["chart", "render", "render_error", "templates"]
 
@@ -41,12 +43,21 @@ def _money(context: Context, value: Any, currency: str | None = None) -> str:
     return f"{number:,}"
 
 
-def _decimals(node: Any) -> dict[str, int]:
-    """Each currency's decimals, as the networks' charters give them (the most when they differ)."""
+_decimals_seen: WeakKeyDictionary[Node, tuple[str | None, dict[str, int]]] = WeakKeyDictionary()
+
+
+def _decimals(node: Node) -> dict[str, int]:
+    """Each currency's decimals, as the networks' charters give them (the most when they differ);
+    read again only when the projection changed."""
+    version = node.projector.version
+    kept = _decimals_seen.get(node)
+    if kept is not None and kept[0] == version:
+        return kept[1]
     found: dict[str, int] = {}
     for row in node.networks():
         for currency in charter_of(row).currencies:
             found[currency.code] = max(found.get(currency.code, 0), currency.decimals)
+    _decimals_seen[node] = (version, found)
     return found
 
 

@@ -106,6 +106,11 @@ class Projector:
         )
         self._version = self.store.get_meta("projection_version")
 
+    @property
+    def version(self) -> str | None:
+        """Changes whenever the projection does (here or in another process): a key for caches."""
+        return self._version
+
     def stale(self) -> bool:
         """Whether another process wrote since we last looked (one read, no lock)."""
         return self.store.get_meta("projection_version") != self._version

@@ -278,6 +278,9 @@ def preview_amount(node: Node, row: NetworkRow, amount: str, currency: str | Non
 
 # -- amounts -------------------------------------------------------------------------------
 
+_PLAIN_AMOUNT = re.compile(r"\s*[0-9]{1,18}(\.[0-9]{1,12})?\s*", re.ASCII)
+
+
 def money_in(row: NetworkRow, amount: str, currency: str | None) -> tuple[str, str]:
     """An amount the network can account in, as (canonical amount, currency code); the currency
     is the network's first one when none is given. Invalid, naming the field, otherwise."""
@@ -289,6 +292,8 @@ def money_in(row: NetworkRow, amount: str, currency: str | None) -> tuple[str, s
         chosen = currency_of(charter_of(row), code)
     except Rejected as error:
         raise Invalid(str(error), "currency") from None
+    if not _PLAIN_AMOUNT.fullmatch(amount):  # what the API's pattern allows, for the pages' forms too
+        raise Invalid(f"amount: {amount.strip()[:40]!r} is not an amount such as 100 or 12.50", "amount")
     try:
         exact = canonical_decimal(amount, "amount")
     except ValueError as error:
