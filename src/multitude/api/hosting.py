@@ -16,6 +16,8 @@ import hashlib
 import json
 import re
 import secrets
+import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -31,6 +33,8 @@ from multitude.store import AccountRow, CredentialRow, Store
 __all__ = ["Caller", "Hosting", "Issued", "credential_digest"]
 
 SESSION_DAYS = 14
+_REMEMBER = 10.0  # seconds a looked-up credential is trusted without asking the store again
+_REMEMBERED = 10_000
 TOKEN_DAYS = 365
 MIN_PASSWORD = 10
 _NAME = re.compile(r"[a-z0-9][a-z0-9_.-]{1,31}")
@@ -80,6 +84,7 @@ class Hosting:
 
     def __init__(self, store: Store) -> None:
         self.store = store
+        self._recent: OrderedDict[str, tuple[float, Caller]] = OrderedDict()
 
     # -- accounts --------------------------------------------------------------------------
     # Hashing and sealing take a good fraction of a second on purpose: `new_account` and `unlock`
@@ -156,15 +161,28 @@ class Hosting:
         return Issued(secret, row)
 
     def caller(self, secret: str) -> Caller | None:
-        """Who holds this session or token secret; None if it is unknown, revoked or expired."""
-        row = self.store.credential(credential_digest(secret))
+        """Who holds this session or token secret; None if it is unknown, revoked or expired.
+
+        What was found is remembered for a few seconds (a request needs no query of its own);
+        a revocation here forgets it at once, one made by another process within those seconds."""
+        digest = credential_digest(secret)
+        kept = self._recent.get(digest)
+        if kept is not None and time.monotonic() - kept[0] < _REMEMBER and kept[1].expires > _stamp(_now()):
+            self._recent.move_to_end(digest)
+            return kept[1]
+        row = self.store.credential(digest)
         if row is None or row.expires <= _stamp(_now()):
+            self._recent.pop(digest, None)
             return None
         try:
             seed = _box(secret).decrypt(bytes.fromhex(row.sealed_key))
         except (nacl.exceptions.CryptoError, ValueError):
             return None
-        return Caller(row.account, Keypair(seed), row.kind, row.digest, row.csrf, row.expires)
+        found = Caller(row.account, Keypair(seed), row.kind, row.digest, row.csrf, row.expires)
+        self._recent[digest] = (time.monotonic(), found)
+        if len(self._recent) > _REMEMBERED:
+            self._recent.popitem(last=False)
+        return found
 
     def credentials(self, account: str) -> list[CredentialRow]:
         return self.store.credentials(account)
@@ -176,4 +194,5 @@ class Hosting:
         if len(found) != 1:
             return False
         self.store.drop_credentials(found)
+        self._recent.pop(found[0], None)
         return True

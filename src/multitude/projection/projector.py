@@ -137,10 +137,9 @@ class Projector:
             self.store.analyze()
             self._unanalyzed = 0
             self._analyze_at = min(self._analyze_at * 2, _ANALYZE_AFTER)
-        self.store.set_meta("projection_position", str(position))
-        self.store.set_meta("projection_tail", json.dumps(tail))
         version = str(int(self._version or 0) + 1)
-        self.store.set_meta("projection_version", version)
+        self.store.set_metas({"projection_position": str(position), "projection_tail": json.dumps(tail),
+                              "projection_version": version})
         self._version = version
 
     def select(self, table: str, **equal: Any) -> list[Any]:

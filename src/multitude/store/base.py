@@ -250,6 +250,10 @@ class Store(ABC):
     def set_meta(self, key: str, value: str) -> None: ...
 
     @abstractmethod
+    def set_metas(self, values: Mapping[str, str]) -> None:
+        """Set several keys at once (one statement)."""
+
+    @abstractmethod
     def delete_meta(self, key: str) -> None: ...
 
     @abstractmethod

@@ -29,6 +29,10 @@ from multitude.store.migrations import MIGRATIONS
 
 __all__ = ["EVENT_COLUMNS", "STATUS_COLUMNS", "SqlStore"]
 
+# The node metadata the projection keeps (see projection.projector), read together.
+_PROJECTION_KEYS = ("projection_version", "projection_stale", "projection_position", "projection_tail",
+                    "projection_fingerprint", "projection_tables")
+
 EVENT_COLUMNS = "id, author, seq, prev, time, type, network, payload, sig"
 STATUS_COLUMNS = "status, reason, waiting_for, order_time, depth, position"
 _CHUNK = 500
@@ -47,6 +51,9 @@ class SqlStore(Store):
 
     def __init__(self) -> None:
         self._depth = 0
+        # Inside a write transaction this store holds the writers' lock, so the node metadata
+        # it read or wrote cannot change under it: it is remembered until the transaction ends.
+        self._meta: dict[str, str | None] | None = None
 
     # -- dialect ---------------------------------------------------------------------------
     @abstractmethod
@@ -96,13 +103,16 @@ class SqlStore(Store):
             return
         self._begin()
         self._depth = 1
+        self._meta = {}
         try:
             yield
         except BaseException:
             self._depth = 0
+            self._meta = None
             self._rollback()
             raise
         self._depth = 0
+        self._meta = None
         self._commit()
 
     # -- migrations ------------------------------------------------------------------------
@@ -123,6 +133,7 @@ class SqlStore(Store):
                     text = statement if isinstance(statement, str) else statement.get(self.dialect)
                     if text is not None:
                         self._q(text.format(**self.types))
+                        self._meta = {}  # a migration may rewrite node metadata
                 self._q(
                     "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
                     (migration.version, migration.name, datetime.now(UTC).isoformat()),
@@ -260,6 +271,7 @@ class SqlStore(Store):
                     self._q(f"CREATE INDEX p_{spec.name}_{number} ON p_{spec.name} ({', '.join(index.columns)}){where}")
             self._forget_statuses()
             self._q("DELETE FROM meta WHERE key LIKE 'projection_%'")
+            self._meta = {}
             self.set_meta("projection_tables", json.dumps(sorted(spec.name for spec in specs)))
             self.set_meta("projection_fingerprint", fingerprint)
         return True
@@ -356,19 +368,45 @@ class SqlStore(Store):
                 else:
                     self._q(f"DELETE FROM p_{spec.name}")
             self._q("DELETE FROM meta WHERE key IN ('projection_position', 'projection_tail')")
+            self._meta = {}
 
     def get_meta(self, key: str) -> str | None:
+        if self._meta is not None and key in self._meta:
+            return self._meta[key]
+        if self._meta is not None and key.startswith("projection_"):
+            # The projection reads several of its keys in each write: one query brings them all.
+            found = dict(self._q("SELECT key, value FROM meta WHERE key LIKE 'projection\\_%' ESCAPE '\\'"))
+            for name in _PROJECTION_KEYS:
+                self._meta.setdefault(name, found.get(name))
+            if key in self._meta:
+                return self._meta[key]
         rows = self._q("SELECT value FROM meta WHERE key = ?", (key,))
-        return str(rows[0][0]) if rows else None
+        value = str(rows[0][0]) if rows else None
+        if self._meta is not None:
+            self._meta[key] = value
+        return value
 
     def delete_meta(self, key: str) -> None:
         self._q("DELETE FROM meta WHERE key = ?", (key,))
+        if self._meta is not None:
+            self._meta[key] = None
+
+    def set_metas(self, values: Mapping[str, str]) -> None:
+        if not values:
+            return
+        rows = ", ".join(["(?, ?)"] * len(values))
+        self._q(f"INSERT INTO meta (key, value) VALUES {rows} ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                [item for pair in values.items() for item in pair])
+        if self._meta is not None:
+            self._meta.update(values)
 
     def set_meta(self, key: str, value: str) -> None:
         self._q(
             "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             (key, value),
         )
+        if self._meta is not None:
+            self._meta[key] = value
 
     # -- hosted accounts -------------------------------------------------------------------
     _ACCOUNT = "name, agent, password_hash, sealed_key, created"
