@@ -12,9 +12,11 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from multitude.api.access import network_or_404, require_insider
 from multitude.api.hosting import Caller, Hosting
 from multitude.api.problems import Forbidden, Unauthenticated
 from multitude.api.throttle import LoginThrottle
+from multitude.domain.state import NetworkRow
 from multitude.node import Node
 
 __all__ = [
@@ -25,6 +27,7 @@ __all__ = [
     "acting",
     "caller_of",
     "hosting_of",
+    "insider",
     "node_of",
     "signed_in",
     "throttle_of",
@@ -105,3 +108,14 @@ async def optional_caller(request: Request) -> Caller | None:
 Anyone = Annotated[Caller | None, Depends(optional_caller)]
 SignedIn = Annotated[Caller, Depends(signed_in)]
 Acting = Annotated[Caller, Depends(acting)]
+
+
+def insider(request: Request, caller: Caller, network: str,
+            what: str = "contributions") -> tuple[Node, NetworkRow, str]:
+    """The node, the network and the caller's agent, when the caller may see the network's `what`
+    (404 for no such network, 403 for an outsider)."""
+    node = node_of(request)
+    row = network_or_404(node, network)
+    agent = node.speaking_as(caller.key).agent
+    require_insider(node, row, agent, what)
+    return node, row, agent

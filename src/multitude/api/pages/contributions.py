@@ -12,9 +12,9 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
-from multitude.api.access import network_or_404, require_insider
+from multitude.api.access import network_or_404
 from multitude.api.charts import bars_by_month, donut, timeline
-from multitude.api.context import Acting, SignedIn, node_of
+from multitude.api.context import Acting, SignedIn, insider, node_of
 from multitude.api.hosting import Caller
 from multitude.api.pages.forms import see_other
 from multitude.api.paging import Limit, Offset
@@ -33,7 +33,6 @@ from multitude.domain.accounting.bodies import ACTIONS
 from multitude.domain.rules import is_member
 from multitude.domain.state import NetworkRow
 from multitude.errors import NodeError, Refused
-from multitude.node import Node
 
 __all__ = ["ACTION_LABELS", "PRESETS", "router"]
 
@@ -47,14 +46,6 @@ ACTION_LABELS = {"work": "Work", "deliverService": "A service delivered", "use":
                  "transfer": "Money put in", "produce": "Something produced"}
 STATUSES = ("pending", "validated", "flagged", "retracted", "corrected")
 PER_PAGE = 50
-
-
-def _insider(request: Request, caller: Caller, network: str) -> tuple[Node, NetworkRow, str]:
-    node = node_of(request)
-    row = network_or_404(node, network)
-    agent = node.speaking_as(caller.key).agent
-    require_insider(node, row, agent, "contributions")
-    return node, row, agent
 
 
 def _today() -> str:
@@ -132,7 +123,7 @@ async def contributions_page(
     request: Request, caller: SignedIn, network: str, limit: Limit = PER_PAGE, offset: Offset = 0,
     status: str = "", action: str = "", contributor: str = "", since: str = "", until: str = "", logged: str = "",
 ) -> HTMLResponse:
-    node, row, _ = _insider(request, caller, network)
+    node, row, _ = insider(request, caller, network)
     filters = {"status": status, "action": action, "contributor": contributor, "since": since, "until": until}
     rows = contribution_rows(node, row.network, status=status or None, contributor=contributor or None,
                              action=action or None, since=_day(since, "since"), until=_day(until, "until"))
@@ -156,7 +147,7 @@ async def contributions_page(
 
 def _queue(request: Request, caller: Caller, network: str, limit: int = PER_PAGE, offset: int = 0,
            status: int = 200, **context: Any) -> HTMLResponse:
-    node, row, agent = _insider(request, caller, network)
+    node, row, agent = insider(request, caller, network)
     page = contribution_page(node, queue_rows(node, row.network, agent), limit, offset)
     return render(request, "queue.html", status=status, json_url=f"/api/v1/networks/{row.network}/queue",
                   n=row, page=page, **context)
@@ -192,7 +183,7 @@ async def flag(request: Request, caller: Acting, network: str, contribution: str
 
 @router.get("/n/{network}/m/{member}")
 async def member_page(request: Request, caller: SignedIn, network: str, member: str) -> HTMLResponse:
-    node, row, _ = _insider(request, caller, network)
+    node, row, _ = insider(request, caller, network)
     summary = member_summary(node, row, member)
     by_action = donut([total.action for total in summary.by_action],
                       [float(total.contributions) for total in summary.by_action])

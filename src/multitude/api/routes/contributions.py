@@ -9,9 +9,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
-from multitude.api.access import network_or_404, require_insider
-from multitude.api.context import Acting, SignedIn, node_of
-from multitude.api.hosting import Caller
+from multitude.api.access import network_or_404
+from multitude.api.context import Acting, SignedIn, insider, node_of
 from multitude.api.paging import Limit, Offset, Page
 from multitude.api.routes.responses import ReceiptOut, errors, receipt_out
 from multitude.api.views.contributions import (
@@ -30,22 +29,12 @@ from multitude.api.views.contributions import (
     member_summary,
     queue_rows,
 )
-from multitude.domain.state import NetworkRow
-from multitude.node import Node
 
 __all__ = ["router"]
 
 router = APIRouter(prefix="/api/v1/networks/{network}", tags=["contributions"])
 
 Day = Annotated[datetime.date | None, Query(description="YYYY-MM-DD, inclusive")]
-
-
-def _insider(request: Request, caller: Caller, network: str) -> tuple[Node, NetworkRow, str]:
-    node = node_of(request)
-    row = network_or_404(node, network)
-    agent = node.speaking_as(caller.key).agent
-    require_insider(node, row, agent, "contributions")
-    return node, row, agent
 
 
 @router.get("/contributions", response_model=Page[ContributionOut], responses=errors(401, 403, 404, 422))
@@ -56,7 +45,7 @@ async def list_contributions(
     action: Action | None = None, since: Day = None, until: Day = None,
 ) -> Page[ContributionOut]:
     """A network's contributions by the day they were given, then id (members only)."""
-    node, row, _ = _insider(request, caller, network)
+    node, row, _ = insider(request, caller, network)
     rows = contribution_rows(node, row.network, status=status, contributor=contributor, action=action,
                              since=since, until=until)
     return contribution_page(node, rows, limit, offset)
@@ -74,7 +63,7 @@ async def log(request: Request, caller: Acting, network: str, contribution: Cont
             responses=errors(401, 403, 404))
 async def get_contribution(request: Request, caller: SignedIn, network: str, contribution: str) -> ContributionDetail:
     """One contribution (by id or id prefix) with who approved or flagged it and why, by name."""
-    node, row, _ = _insider(request, caller, network)
+    node, row, _ = insider(request, caller, network)
     return contribution_detail(node, row.network, contribution)
 
 
@@ -109,7 +98,7 @@ async def queue(request: Request, caller: SignedIn, network: str, limit: Limit =
                 offset: Offset = 0) -> Page[ContributionOut]:
     """Contributions waiting for my verdict: pending, not mine, not judged by me, and only where
     the charter lets me validate; by day, then id."""
-    node, row, agent = _insider(request, caller, network)
+    node, row, agent = insider(request, caller, network)
     return contribution_page(node, queue_rows(node, row.network, agent), limit, offset)
 
 
@@ -117,5 +106,5 @@ async def queue(request: Request, caller: SignedIn, network: str, limit: Limit =
 async def member(request: Request, caller: SignedIn, network: str, member: str) -> MemberSummary:
     """A member (key or name): roles here, contributions by action and by month, payouts received
     here in the order they were recorded, and their latest contributions, newest first."""
-    node, row, _ = _insider(request, caller, network)
+    node, row, _ = insider(request, caller, network)
     return member_summary(node, row, member)

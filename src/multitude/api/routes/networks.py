@@ -11,6 +11,7 @@ from multitude.api.access import network_or_404, require_approver, require_insid
 from multitude.api.context import Acting, SignedIn, node_of
 from multitude.api.paging import Limit, Offset, Page, page_of
 from multitude.api.routes.responses import ReceiptOut, errors, receipt_out
+from multitude.api.views.contributions import NoteIn, ReasonIn
 from multitude.api.views.me import JoinRequest, attention_of
 from multitude.api.views.networks import (
     ActivityOut,
@@ -54,14 +55,6 @@ class NetworkIn(BaseModel):
 
 class Created(BaseModel):
     network: str
-
-
-class Note(BaseModel):
-    note: str = Field("", max_length=2000)
-
-
-class Reason(BaseModel):
-    reason: str = Field(min_length=1, max_length=2000)
 
 
 class RoleIn(BaseModel):
@@ -139,7 +132,7 @@ async def join_requests(request: Request, caller: SignedIn, network: str) -> lis
 
 
 @router.post("/{network}/join", response_model=ReceiptOut, responses=errors(401, 403, 404, 422))
-async def join(request: Request, caller: Acting, network: str, note: Note) -> ReceiptOut:
+async def join(request: Request, caller: Acting, network: str, note: NoteIn) -> ReceiptOut:
     """Join an open network, or ask to join one that approves its members."""
     node = node_of(request)
     row = network_or_404(node, network)
@@ -147,7 +140,7 @@ async def join(request: Request, caller: Acting, network: str, note: Note) -> Re
 
 
 @router.post("/{network}/leave", response_model=ReceiptOut, responses=errors(401, 403, 404, 422))
-async def leave(request: Request, caller: Acting, network: str, note: Note) -> ReceiptOut:
+async def leave(request: Request, caller: Acting, network: str, note: NoteIn) -> ReceiptOut:
     """Leave the network; what one is owed then follows the charter's rule for leavers."""
     node = node_of(request)
     row = network_or_404(node, network)
@@ -156,7 +149,7 @@ async def leave(request: Request, caller: Acting, network: str, note: Note) -> R
 
 @router.post("/{network}/members/{member}/approve", response_model=ReceiptOut,
              responses=errors(401, 403, 404, 422))
-async def approve(request: Request, caller: Acting, network: str, member: str, note: Note) -> ReceiptOut:
+async def approve(request: Request, caller: Acting, network: str, member: str, note: NoteIn) -> ReceiptOut:
     """Admit someone who asked to join (holders of the network's approver role)."""
     node = node_of(request)
     row = network_or_404(node, network)
@@ -165,7 +158,7 @@ async def approve(request: Request, caller: Acting, network: str, member: str, n
 
 @router.post("/{network}/members/{member}/decline", response_model=ReceiptOut,
              responses=errors(401, 403, 404, 422))
-async def decline(request: Request, caller: Acting, network: str, member: str, reason: Reason) -> ReceiptOut:
+async def decline(request: Request, caller: Acting, network: str, member: str, reason: ReasonIn) -> ReceiptOut:
     """Decline a request to join, saying why (holders of the approver role)."""
     node = node_of(request)
     row = network_or_404(node, network)
