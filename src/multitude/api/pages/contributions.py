@@ -67,7 +67,7 @@ async def log_page(request: Request, caller: SignedIn, network: str) -> HTMLResp
     agent = node.speaking_as(caller.key).agent
     if not is_member(node.projector.state, row.network, agent):
         raise Forbidden(f"only members of {row.name} log contributions to it; join it first")
-    last = last_activity(node, row.network, agent)
+    last = last_activity(node, row.network, caller.key.public)  # the key that signs, a device or the agent
     return _log_form(request, row, {"action": last.action, "skill": last.skill, "tags": ", ".join(last.tags),
                                     "happened": _today()})
 
