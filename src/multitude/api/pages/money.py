@@ -128,6 +128,7 @@ async def preview_income(request: Request, caller: Acting, network: str, income:
 async def distribute(request: Request, caller: Acting, network: str, income: str) -> Response:
     node = node_of(request)
     row = network_or_404(node, network)
+    require_insider(node, row, node.speaking_as(caller.key).agent, "incomes")  # before saying which exist
     found = income_of(node, row.network, income)
     try:
         receipt = node.speaking_as(caller.key).distribute(row.network, found.income)

@@ -91,6 +91,7 @@ async def distribute(request: Request, caller: Acting, network: str, income: Inc
     """Split the income by the equation in force and record the distribution (custodians)."""
     node = node_of(request)
     row = network_or_404(node, network)
+    require_insider(node, row, node.speaking_as(caller.key).agent, "incomes")  # before saying which exist
     found = income_of(node, row.network, income)
     receipt = receipt_out(node.speaking_as(caller.key).distribute(row.network, found.income))
     return DistributedOut(**receipt.model_dump(), distribution=receipt.event)
