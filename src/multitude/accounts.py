@@ -87,6 +87,20 @@ class Accounts(Directory):
                          resource: str | None = None, process: str | None = None, plan: str | None = None,
                          happened: str | None = None, note: str = "", evidence: Iterable[str] = (),
                          tags: Iterable[str] = (), corrects: str | None = None) -> Any:
+        net, body = self.contribution_body(
+            network, action, hours=hours, quantity=quantity, amount=amount, currency=currency, percent=percent,
+            rate=rate, skill=skill, resource=resource, process=process, plan=plan, happened=happened, note=note,
+            evidence=evidence, tags=tags, corrects=corrects)
+        return self.act("contribution.logged", body, net)
+
+    def contribution_body(self, network: str, action: str, *, hours: str | None = None,
+                          quantity: str | None = None, amount: str | None = None, currency: str | None = None,
+                          percent: str | None = None, rate: str | None = None, skill: str | None = None,
+                          resource: str | None = None, process: str | None = None, plan: str | None = None,
+                          happened: str | None = None, note: str = "", evidence: Iterable[str] = (),
+                          tags: Iterable[str] = (), corrects: str | None = None) -> tuple[str, dict[str, Any]]:
+        """The network's id and the body of a contribution.logged event, its references resolved
+        (for a caller that signs it itself, e.g. with Node.act_many)."""
         net = self.network(network).network
         body = _body(action=action, hours=_amount(hours, "hours"), quantity=_amount(quantity, "quantity"),
                      amount=_amount(amount, "amount"), currency=currency, percent=_amount(percent, "percent"),
@@ -94,7 +108,7 @@ class Accounts(Directory):
                      process=self._event_ref(process, "processes"), plan=plan, happened=happened, note=note,
                      evidence=list(evidence), tags=sorted(set(tags)),
                      corrects=self._contribution_ref(net, corrects) if corrects else None)
-        return self.act("contribution.logged", body, net)
+        return net, body
 
     def _event_ref(self, ref: str | None, table: str) -> str | None:
         """A resource or process by id, unique id prefix or unique name."""

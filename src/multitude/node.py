@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -27,7 +27,7 @@ from multitude.projection.preview import preview
 from multitude.store import STATUS_SPEC, EventFilter, Store, open_store
 from multitude.verifier import MAX_BATCH, SignatureChecks
 
-__all__ = ["Member", "Node", "NodeError", "Receipt", "Refused", "Submitted"]
+__all__ = ["Command", "Member", "Node", "NodeError", "Receipt", "Refused", "Submitted"]
 
 _T = TypeVar("_T")
 
@@ -47,6 +47,16 @@ class Receipt:
     type: str
     status: str
     reason: str
+
+
+@dataclass(frozen=True)
+class Command:
+    """An event to sign with `key` (see Node.act_many)."""
+
+    key: Keypair
+    type: str
+    body: Mapping[str, Any]
+    network: str | None
 
 
 @dataclass
@@ -165,10 +175,7 @@ class Node(Accounts):
             # Judge the command on the state as it is now, under the lock, fully folded.
             self.projector.refresh()
             self.projector.settle()
-            head = self.store.head(key.public)
-            on_chain = self.projector.state.heads.get((key.public,))
-            if head is not None and on_chain is not None and on_chain.seq == head[0]:
-                head = (on_chain.seq, on_chain.event)  # of two twins at the head, build on the one kept
+            head = self._head(key.public)
             time = time or _signing_time(self.projector.tail_time())
             try:
                 event = seal(key, seq=head[0] + 1 if head else 1, prev=head[1] if head else None,
@@ -183,6 +190,53 @@ class Node(Accounts):
             report = self.projector.append([entry])
         row = report.statuses[event.id]
         return Receipt(event.id, type, row[1], row[2])
+
+    def _head(self, author: str) -> tuple[int, str] | None:
+        """The (seq, id) a new event of `author` builds on (call under the store's lock)."""
+        head = self.store.head(author)
+        on_chain = self.projector.state.heads.get((author,))
+        if head is not None and on_chain is not None and on_chain.seq == head[0]:
+            head = (on_chain.seq, on_chain.event)  # of two twins at the head, build on the one kept
+        return head
+
+    def act_many(self, commands: Sequence[Command]) -> list[Receipt | NodeError]:
+        """Sign and append commands of different keys in one transaction and one fold: what many
+        people do at the same moment (a server's concurrent requests) costs about what one does.
+
+        Each command is judged as `act` judges it, on the state before this batch: one the rules
+        refuse comes back as its Refused (or NodeError when malformed) and is not stored, while
+        the others are. So the commands must not depend on one another (the API batches only
+        contributions, each person's own), and their keys must differ (one key's second event
+        builds on its first).
+        """
+        if len({command.key.public for command in commands}) != len(commands):
+            raise ValueError("act_many takes at most one command per key")
+        results: list[Receipt | NodeError | None] = [None] * len(commands)
+        accepted: list[tuple[int, Entry]] = []
+        with self.store.batch():
+            self.projector.refresh()
+            self.projector.settle()
+            time = _signing_time(self.projector.tail_time())
+            for index, command in enumerate(commands):
+                head = self._head(command.key.public)
+                try:
+                    event = seal(command.key, seq=head[0] + 1 if head else 1, prev=head[1] if head else None,
+                                 type=command.type, body=command.body, network=command.network, time=time)
+                    entry = Entry(event, validate_body(command.type, event.body, command.network))
+                except (MalformedEvent, InvalidBody) as error:
+                    results[index] = NodeError(str(error))
+                    continue
+                outcome = preview(self.projector.state, entry)
+                if not outcome.applied:
+                    results[index] = Refused(outcome.reason)
+                    continue
+                accepted.append((index, entry))
+                time = time_after(time)
+            report = self.projector.append([entry for _, entry in accepted])
+        for index, entry in accepted:
+            row = report.statuses[entry.event.id]
+            results[index] = Receipt(entry.event.id, entry.event.type, row[1], row[2])
+        return [result for result in results if result is not None]
 
     def submit(self, events: Iterable[bytes | str | Mapping[str, Any] | Event],
                on_progress: Callable[[int], None] | None = None, batch_size: int = 5000) -> Submitted:

@@ -232,3 +232,46 @@ def test_a_members_summary_adds_up_their_contributions_and_payouts(web: Web) -> 
     bo = camp.ana.ok("GET", f"{camp.api}/members/{camp.bo.agent}/summary")
     assert bo["received"] == [{"currency": "EUR", "amount": "25"}] and bo["roles"] == []
     assert camp.ana.get(f"{camp.api}/members/Cai/summary").status_code == 404
+
+
+def test_contributions_logged_at_the_same_moment_are_written_together_each_with_its_answer(web: Web) -> None:
+    import asyncio
+
+    import httpx
+
+    ana = web.person("ana")
+    network = ana.ok("POST", "/api/v1/networks", json={"name": "Kitchen"})["network"]
+    members = [web.person(f"cook{i}") for i in range(6)]
+    for member in members:
+        member.ok("POST", f"/api/v1/networks/{network}/join", json={})
+    outsider = web.person("zed")
+    tokens = {person.name: person.ok("POST", "/api/v1/tokens", json={"label": "t"})["token"]
+              for person in [*members, outsider]}
+    before = web.events()
+    batches: list[int] = []
+    act_many = web.node.act_many
+
+    def counted(commands: Any) -> Any:
+        batches.append(len(commands))
+        return act_many(commands)
+
+    web.node.act_many = counted  # type: ignore[method-assign]
+
+    async def at_once() -> dict[str, int]:
+        transport = httpx.ASGITransport(app=web.app)
+        async with httpx.AsyncClient(transport=transport, base_url="https://testserver") as client:
+            answers = await asyncio.gather(*(
+                client.post(f"/api/v1/networks/{network}/contributions",
+                            json={"action": "work", "hours": hours, "note": f"shift {n}"},
+                            headers={"authorization": f"Bearer {tokens[name]}"})
+                for n, (name, hours) in enumerate([(m.name, "1") for m in members] + [("zed", "1"),
+                                                                                         (members[0].name, "2")])))
+        return {f"{n}": answer.status_code for n, answer in enumerate(answers)}
+
+    codes = asyncio.run(at_once())
+    assert list(codes.values()) == [201] * 6 + [403, 201]  # the outsider refused; one key twice, both kept
+    assert web.events() == before + 7
+    assert max(batches) > 1 and sum(batches) == 8  # together, in fewer transactions than requests
+    logged = ana.ok("GET", f"/api/v1/networks/{network}/contributions", params={"limit": 50})["items"]
+    assert sorted(item["note"] for item in logged) == sorted([f"shift {n}" for n in range(6)] + ["shift 7"])
+    assert web.node.equivocators() == []

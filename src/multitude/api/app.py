@@ -31,6 +31,7 @@ from multitude.api.pages import networks as network_pages
 from multitude.api.routes import accounts, contributions, equations, incomes, networks
 from multitude.api.routes import events as event_routes
 from multitude.api.throttle import LoginThrottle
+from multitude.api.writer import Writer
 from multitude.node import Node
 
 __all__ = ["create_app"]
@@ -73,6 +74,7 @@ def create_app(node: Node, *, secure_cookies: bool = True, throttle: LoginThrott
     app.state.throttle = throttle or LoginThrottle()
     app.state.secure_cookies = secure_cookies
     app.state.verify_every = verify_every
+    app.state.writer = Writer(node)
     install_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router)

@@ -16,6 +16,7 @@ from multitude.api.access import network_or_404, require_insider
 from multitude.api.hosting import Caller, Hosting
 from multitude.api.problems import Forbidden, Unauthenticated
 from multitude.api.throttle import LoginThrottle
+from multitude.api.writer import Writer
 from multitude.domain.state import NetworkRow
 from multitude.node import Node
 
@@ -31,6 +32,7 @@ __all__ = [
     "node_of",
     "signed_in",
     "throttle_of",
+    "writer_of",
 ]
 
 COOKIE = "multitude_session"
@@ -46,6 +48,11 @@ def node_of(request: Request) -> Node:
         node.catch_up()
         state["caught_up"] = True
     return node
+
+
+def writer_of(request: Request) -> Writer:
+    writer: Writer = request.app.state.writer
+    return writer
 
 
 def hosting_of(request: Request) -> Hosting:

@@ -98,7 +98,7 @@ async def log(request: Request, caller: Acting, network: str, action: Annotated[
               "happened": happened, "quantity": quantity, "amount": amount, "currency": currency,
               "resource": resource, "process": process, "evidence": evidence}
     try:
-        receipt = log_contribution(node.speaking_as(caller.key), row.network, _entry(values))
+        receipt = await log_contribution(request, caller, row.network, _entry(values))
     except ValidationError as invalid:
         first = invalid.errors()[0]
         field = ".".join(str(part) for part in first.get("loc", ())) or "action"

@@ -56,7 +56,7 @@ async def log(request: Request, caller: Acting, network: str, contribution: Cont
     """Log a contribution of mine: `{"action": "work", "hours": "1h30m", "note": "…"}`."""
     node = node_of(request)
     row = network_or_404(node, network)
-    return receipt_out(log_contribution(node.speaking_as(caller.key), row.network, contribution))
+    return receipt_out(await log_contribution(request, caller, row.network, contribution))
 
 
 @router.get("/contributions/{contribution}", response_model=ContributionDetail,

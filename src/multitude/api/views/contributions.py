@@ -11,8 +11,11 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
+from fastapi import Request
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from multitude.api.context import node_of, writer_of
+from multitude.api.hosting import Caller
 from multitude.api.paging import Page, page_of
 from multitude.api.problems import Invalid, NotFound
 from multitude.api.views.me import attention_of, summary_of
@@ -22,7 +25,7 @@ from multitude.domain.accounting.rows import ContributionRow
 from multitude.domain.state import NetworkRow
 from multitude.errors import NodeError
 from multitude.ledger.event import from_stored
-from multitude.node import Node, Receipt
+from multitude.node import Command, Node, Receipt
 from multitude.store import EventFilter
 
 __all__ = [
@@ -171,15 +174,16 @@ class LastActivity(BaseModel):
     tags: list[str] = Field(default_factory=list)
 
 
-def log_contribution(node: Node, network: str, entry: ContributionIn) -> Receipt:
-    """Sign and append a contribution as `node`'s identity (refused as the rules say)."""
+async def log_contribution(request: Request, caller: Caller, network: str, entry: ContributionIn) -> Receipt:
+    """Sign and append a contribution as the caller (refused as the rules say), with the others
+    logged at the same moment (see api.writer)."""
     happened = entry.happened.isoformat() if entry.happened else None
-    receipt: Receipt = node.log_contribution(
+    net, body = node_of(request).contribution_body(
         network, entry.action, hours=entry.hours, quantity=entry.quantity, amount=entry.amount,
         currency=entry.currency, percent=entry.percent, rate=entry.rate, skill=entry.skill,
         resource=entry.resource, process=entry.process, plan=entry.plan, happened=happened, note=entry.note,
         evidence=entry.evidence, tags=entry.tags, corrects=entry.corrects)
-    return receipt
+    return await writer_of(request).act(Command(caller.key, "contribution.logged", body, net))
 
 
 def _tags(stored: str) -> list[str]:
