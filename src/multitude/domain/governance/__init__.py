@@ -1,0 +1,3 @@
+"""Assemblies: proposals, decision methods, delegation, budgets."""
+
+__all__: list[str] = []
