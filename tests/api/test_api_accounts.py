@@ -196,3 +196,61 @@ def test_a_right_password_does_not_count_against_the_address(sqlite_web: Web) ->
     client = sqlite_web.client()
     for _ in range(8):  # more logins than the per-name limit, all right: none is refused
         assert client.post("/api/v1/session", json={"name": "ana", "password": PASSWORD}).status_code == 200
+
+
+def test_changing_the_password_ends_every_other_session_and_token(web: Web) -> None:
+    ana = web.person("ana")
+    laptop = web.client()
+    laptop.post("/api/v1/session", json={"name": "ana", "password": PASSWORD})
+    token = ana.ok("POST", "/api/v1/tokens", json={"label": "script"})["token"]
+    assert len(ana.ok("GET", "/api/v1/sessions")) == 2
+    wrong = ana.put("/api/v1/me/password", json={"current_password": "not it at all", "new_password": "x" * 12})
+    assert wrong.status_code == 422 and wrong.json()["error"]["field"] == "current_password"
+    short = ana.put("/api/v1/me/password", json={"current_password": PASSWORD, "new_password": "short"})
+    assert short.status_code == 422 and short.json()["error"]["field"] == "new_password"
+    assert laptop.get("/api/v1/me").status_code == 200  # nothing changed by the refused attempts
+    changed = ana.put("/api/v1/me/password", json={"current_password": PASSWORD, "new_password": "a new long secret"})
+    assert changed.status_code == 204
+    assert ana.get("/api/v1/me").status_code == 200  # the session that changed it goes on
+    assert laptop.get("/api/v1/me").status_code == 401
+    assert web.client(headers={"authorization": f"Bearer {token}"}).get("/api/v1/me").status_code == 401
+    fresh = web.client()
+    assert fresh.post("/api/v1/session", json={"name": "ana", "password": PASSWORD}).status_code == 401
+    assert fresh.post("/api/v1/session", json={"name": "ana", "password": "a new long secret"}).status_code == 200
+    assert fresh.get("/api/v1/me").json()["agent"] == ana.agent  # the same identity, its key resealed
+
+
+def test_one_can_see_and_end_ones_other_sessions(web: Web) -> None:
+    ana = web.person("ana")
+    phone = web.client(headers={"user-agent": "a phone"})
+    phone.post("/api/v1/session", json={"name": "ana", "password": PASSWORD})
+    sessions = ana.ok("GET", "/api/v1/sessions")
+    other = next(item for item in sessions if not item["current"])
+    assert other["label"] == "a phone"
+    assert web.person("bo").delete(f"/api/v1/sessions/{other['id']}").status_code == 404  # not bo's to end
+    assert ana.delete(f"/api/v1/sessions/{other['id']}").status_code == 204
+    assert phone.get("/api/v1/me").status_code == 401
+    assert [item["current"] for item in ana.ok("GET", "/api/v1/sessions")] == [True]
+
+
+def test_expired_credentials_are_forgotten(sqlite_web: Web) -> None:
+    sqlite_web.person("ana")
+    store = sqlite_web.node.store
+    row = store.credentials("ana")[0]
+    store.drop_credentials([row.digest])
+    store.add_credential(row._replace(expires="2000-01-01T00:00:00+00:00"))
+    sqlite_web.person("bo")  # any new session sweeps what has expired
+    assert store.credentials("ana") == []
+
+
+def test_the_profile_page_changes_the_password_and_lists_sessions(sqlite_web: Web) -> None:
+    ana = sqlite_web.person("ana")
+    page = ana.get("/me").text
+    assert 'id="sessions"' in page and "this one" in page and 'action="/me/password"' in page
+    csrf = ana.client.headers["x-csrf-token"]
+    wrong = ana.post("/me/password", data={"csrf": csrf, "current_password": "nope nope nope",
+                                           "new_password": "a new long secret"})
+    assert wrong.status_code == 422 and "the current password is wrong" in wrong.text
+    done = ana.post("/me/password", data={"csrf": csrf, "current_password": PASSWORD,
+                                          "new_password": "a new long secret"})
+    assert done.status_code == 200 and "Your password is changed" in done.text

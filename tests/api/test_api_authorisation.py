@@ -38,6 +38,11 @@ OPEN = {
     ("DELETE", "/api/v1/tokens/{token_id}"): "one's own tokens (another's answers 404)",
     ("POST", "/me/tokens"): "one's own tokens",
     ("POST", "/me/tokens/{token_id}/revoke"): "one's own tokens (another's is left alone)",
+    ("PUT", "/api/v1/me/password"): "one's own password",
+    ("POST", "/me/password"): "one's own password",
+    ("GET", "/api/v1/sessions"): "one's own sessions",
+    ("DELETE", "/api/v1/sessions/{session_id}"): "one's own sessions (another's answers 404)",
+    ("POST", "/me/sessions/{session_id}/end"): "one's own sessions (another's is left alone)",
     ("GET", "/api/v1/networks"): "finding a network to join",
     ("GET", "/networks"): "finding a network to join",
     ("POST", "/api/v1/networks"): "anyone may start a network",
@@ -92,7 +97,8 @@ class World:
     def path(self, template: str) -> str:
         return template.format(network=self.network, member=self.bo.agent, contribution=self.contribution,
                                income=self.income, distribution=self.distribution, event=self.contribution,
-                               token_id=self.token, role="custodian")
+                               token_id=self.token, role="custodian",
+                               session_id=self.ana.ok("GET", "/api/v1/sessions")[0]["id"])
 
     def body(self, method: str, template: str, csrf: str) -> dict[str, Any]:
         """A request that would be well formed, so that what answers is the check of who asks."""

@@ -229,3 +229,7 @@ def test_hosted_accounts_and_their_credentials(store: Store) -> None:
     assert store.credentials("ana") == [first, second]
     store.drop_credentials(["d1"])
     assert store.credentials("ana") == [second] and store.credential("d1") is None
+    assert store.drop_expired_credentials("2026-12-10T00:00:00+00:00") == 1  # expiring then counts as expired
+    assert store.credentials("ana") == []
+    store.set_password("ana", "$argon2id$new", '{"box": "new"}')
+    assert store.account("ana") == ana._replace(password_hash="$argon2id$new", sealed_key='{"box": "new"}')

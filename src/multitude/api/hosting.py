@@ -139,6 +139,25 @@ class Hosting:
             raise Unauthenticated(_WRONG) from None
         return Keypair(seed)
 
+    @staticmethod
+    def resealed(password: str, key: Keypair) -> tuple[str, str]:
+        """A new password's hash, and the account's key sealed under it (slow, like new_account)."""
+        if len(password) < MIN_PASSWORD:
+            raise Invalid(f"password must be at least {MIN_PASSWORD} characters", "new_password")
+        if len(password) > 1024:
+            raise Invalid("password must be at most 1024 characters", "new_password")
+        return (nacl.pwhash.argon2id.str(password.encode()).decode(),
+                json.dumps(seal_secret(key.seed, password, interactive=True)))
+
+    def change_password(self, account: str, password_hash: str, sealed_key: str, keep: str) -> None:
+        """Store a new password; every other session and token of the account ends (`keep` is
+        the digest of the session that changed it)."""
+        self.store.set_password(account, password_hash, sealed_key)
+        others = [row.digest for row in self.store.credentials(account) if row.digest != keep]
+        self.store.drop_credentials(others)
+        for digest in others:
+            self._recent.pop(digest, None)
+
     # -- sessions and tokens ---------------------------------------------------------------
     def issue(self, account: str, key: Keypair, kind: str = "session", label: str = "",
               days: int = SESSION_DAYS, until: str | None = None) -> Issued:
@@ -146,6 +165,7 @@ class Hosting:
         not outlive it)."""
         secret = secrets.token_urlsafe(32)
         now = _now()
+        self.store.drop_expired_credentials(_stamp(now))  # what expired is forgotten, not kept forever
         expires = _stamp(now + timedelta(days=days))
         row = CredentialRow(
             digest=credential_digest(secret),

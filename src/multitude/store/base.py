@@ -282,3 +282,11 @@ class Store(ABC):
 
     @abstractmethod
     def drop_credentials(self, digests: Iterable[str]) -> None: ...
+
+    @abstractmethod
+    def drop_expired_credentials(self, now: str) -> int:
+        """Forget the sessions and tokens that expired before `now`; how many there were."""
+
+    @abstractmethod
+    def set_password(self, name: str, password_hash: str, sealed_key: str) -> None:
+        """Replace an account's password hash and the key sealed under it."""

@@ -444,3 +444,14 @@ class SqlStore(Store):
         with self.batch():
             for digest in digests:
                 self._q("DELETE FROM hosted_credentials WHERE digest = ?", (digest,))
+
+    def drop_expired_credentials(self, now: str) -> int:
+        with self.batch():
+            expired = self._q("SELECT digest FROM hosted_credentials WHERE expires <= ?", (now,))
+            self._q("DELETE FROM hosted_credentials WHERE expires <= ?", (now,))
+        return len(expired)
+
+    def set_password(self, name: str, password_hash: str, sealed_key: str) -> None:
+        with self.batch():
+            self._q("UPDATE hosted_accounts SET password_hash = ?, sealed_key = ? WHERE name = ?",
+                    (password_hash, sealed_key, name))

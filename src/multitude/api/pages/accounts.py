@@ -8,10 +8,20 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from multitude.api.context import Acting, SignedIn, hosting_of, node_of
+from multitude.api.hosting import Caller
 from multitude.api.pages.forms import check_form_token, form_token, keep_form_token, see_other
 from multitude.api.problems import Problem
 from multitude.api.templating import render
-from multitude.api.views.me import clear_session, log_in, me_of, set_session, sign_up
+from multitude.api.views.me import (
+    change_password,
+    clear_session,
+    close_session,
+    log_in,
+    me_of,
+    sessions_of,
+    set_session,
+    sign_up,
+)
 
 __all__ = ["router"]
 
@@ -78,11 +88,34 @@ async def logout(request: Request, caller: Acting) -> Response:
     return response
 
 
-@router.get("/me")
-async def me_page(request: Request, caller: SignedIn) -> HTMLResponse:
+def _me(request: Request, caller: Caller, status: int = 200, **context: Any) -> HTMLResponse:
     me = me_of(node_of(request), caller)
     tokens = [row for row in hosting_of(request).credentials(caller.account) if row.kind == "token"]
-    return render(request, "me.html", json_url="/api/v1/me", profile=me, tokens=tokens, new_token=None)
+    context.setdefault("new_token", None)
+    return render(request, "me.html", status=status, json_url="/api/v1/me", profile=me, tokens=tokens,
+                  sessions=sessions_of(request, caller), **context)
+
+
+@router.get("/me")
+async def me_page(request: Request, caller: SignedIn) -> HTMLResponse:
+    return _me(request, caller)
+
+
+@router.post("/me/password")
+async def new_password(request: Request, caller: Acting, current_password: Annotated[str, Form()] = "",
+                       new_password: Annotated[str, Form()] = "") -> Response:
+    try:
+        await change_password(request, caller, current_password, new_password)
+    except Problem as problem:
+        return _me(request, caller, status=problem.status, password_error=problem.message,
+                   password_field=problem.field)
+    return _me(request, caller, notice="Your password is changed; your other sessions and tokens have ended.")
+
+
+@router.post("/me/sessions/{session_id}/end")
+async def end_other_session(request: Request, caller: Acting, session_id: str) -> Response:
+    close_session(request, caller, session_id)
+    return see_other("/me#sessions")
 
 
 @router.post("/me/profile")
@@ -98,11 +131,8 @@ async def save_profile(request: Request, caller: Acting, name: Annotated[str, Fo
 @router.post("/me/tokens")
 async def new_token(request: Request, caller: Acting, label: Annotated[str, Form()] = "script") -> HTMLResponse:
     issued = hosting_of(request).issue(caller.account, caller.key, "token", label.strip()[:120] or "script", 365)
-    me = me_of(node_of(request), caller)
-    tokens = [row for row in hosting_of(request).credentials(caller.account) if row.kind == "token"]
     # Shown once, on this answer only: it is never stored in the clear, nor put in an address.
-    return render(request, "me.html", json_url="/api/v1/me", profile=me, tokens=tokens, new_token=issued.secret,
-                  headers={"Cache-Control": "no-store"})
+    return _me(request, caller, new_token=issued.secret, headers={"Cache-Control": "no-store"})
 
 
 @router.post("/me/tokens/{token_id}/revoke")

@@ -10,7 +10,18 @@ from pydantic import BaseModel, Field
 from multitude.api.context import Acting, SignedIn, hosting_of, node_of
 from multitude.api.problems import Invalid, NotFound
 from multitude.api.routes.responses import ReceiptOut, errors, receipt_out
-from multitude.api.views.me import MeOut, clear_session, log_in, me_of, set_session, sign_up
+from multitude.api.views.me import (
+    MeOut,
+    OpenSession,
+    change_password,
+    clear_session,
+    close_session,
+    log_in,
+    me_of,
+    sessions_of,
+    set_session,
+    sign_up,
+)
 
 __all__ = ["router"]
 
@@ -106,6 +117,32 @@ async def set_profile(request: Request, caller: Acting, profile: ProfileIn) -> R
     receipt = node_of(request).speaking_as(caller.key).publish_profile(
         "person", profile.name, profile.about, profile.skills, profile.location)
     return receipt_out(receipt)
+
+
+class PasswordChange(BaseModel):
+    current_password: str = Field(max_length=1024)
+    new_password: str = Field(max_length=1024, description="at least 10 characters")
+
+
+@router.put("/me/password", status_code=204, responses=errors(401, 403, 422, 429))
+async def set_password(request: Request, caller: Acting, change: PasswordChange) -> Response:
+    """Change my password; every other session and token of mine ends."""
+    await change_password(request, caller, change.current_password, change.new_password)
+    return Response(status_code=204)
+
+
+@router.get("/sessions", response_model=list[OpenSession], responses=errors(401))
+async def sessions(request: Request, caller: SignedIn) -> list[OpenSession]:
+    """My open sessions (the browsers I am logged in from), oldest first."""
+    return sessions_of(request, caller)
+
+
+@router.delete("/sessions/{session_id}", status_code=204, responses=errors(401, 403, 404))
+async def delete_session(request: Request, caller: Acting, session_id: str) -> Response:
+    """End one of my sessions (a browser I left logged in somewhere)."""
+    if not close_session(request, caller, session_id):
+        raise NotFound(f"no session {session_id!r} of yours")
+    return Response(status_code=204)
 
 
 def _token_out(row: object) -> TokenOut:

@@ -10,7 +10,7 @@ from pydantic import BaseModel
 
 from multitude.api.context import COOKIE, hosting_of, node_of, throttle_of
 from multitude.api.hosting import SESSION_DAYS, Caller, Issued
-from multitude.api.problems import Conflict, Invalid, TooManyAttempts
+from multitude.api.problems import Conflict, Invalid, TooManyAttempts, Unauthenticated
 from multitude.domain import InvalidBody, validate_body
 from multitude.domain.accounting.rows import ContributionRow
 from multitude.domain.networks.rules import charter_of, device_link_message
@@ -23,11 +23,15 @@ __all__ = [
     "Attention",
     "MeOut",
     "MyNetwork",
+    "OpenSession",
     "attention_of",
+    "change_password",
     "clear_session",
+    "close_session",
     "link_device",
     "log_in",
     "me_of",
+    "sessions_of",
     "set_session",
     "sign_up",
 ]
@@ -146,6 +150,48 @@ async def log_in(request: Request, name: str, password: str) -> Issued:
     throttle.succeeded(stamp, *keys)
     assert row is not None
     return hosting.issue(row.name, key, "session", request.headers.get("user-agent", "")[:120])
+
+
+async def change_password(request: Request, caller: Caller, current: str, new: str) -> None:
+    """A new password, when the current one is right (guessing it is throttled like logins);
+    every other session and token of the account ends."""
+    throttle = throttle_of(request)
+    hosting = hosting_of(request)
+    keys = (f"name:{caller.account}", f"address:{_client(request)}")
+    stamp = throttle.start(*keys)
+    if stamp is None:
+        wait = throttle.wait(*keys)
+        raise TooManyAttempts(f"too many wrong passwords; try again in {wait} seconds", wait)
+    try:
+        key = await to_thread.run_sync(hosting.unlock, hosting.account(caller.account), current)
+    except Unauthenticated:
+        raise Invalid("the current password is wrong", "current_password") from None
+    throttle.succeeded(stamp, *keys)
+    password_hash, sealed_key = await to_thread.run_sync(hosting.resealed, new, key)
+    hosting.change_password(caller.account, password_hash, sealed_key, keep=caller.digest)
+
+
+class OpenSession(BaseModel):
+    id: str
+    label: str  # the browser it was opened from
+    created: str
+    expires: str
+    current: bool  # the session this request came with
+
+
+def sessions_of(request: Request, caller: Caller) -> list[OpenSession]:
+    """The account's open sessions, oldest first."""
+    return [OpenSession(id=row.digest[:16], label=row.label, created=row.created, expires=row.expires,
+                       current=row.digest == caller.digest)
+            for row in hosting_of(request).credentials(caller.account) if row.kind == "session"]
+
+
+def close_session(request: Request, caller: Caller, session_id: str) -> bool:
+    """End one of the account's sessions by its id; False when it has none such."""
+    hosting = hosting_of(request)
+    found = [row.digest for row in hosting.credentials(caller.account)
+             if row.kind == "session" and row.digest[:16] == session_id]
+    return bool(found) and hosting.revoke(caller.account, found[0])
 
 
 def set_session(request: Request, response: Response, issued: Issued) -> None:
