@@ -186,8 +186,8 @@ async def member_page(request: Request, caller: SignedIn, network: str, member: 
     node, row, _ = insider(request, caller, network)
     summary = member_summary(node, row, member)
     by_action = donut([total.action for total in summary.by_action],
-                      [float(total.contributions) for total in summary.by_action])
-    by_month = bars_by_month([(p.period, p.action, float(p.contributions)) for p in summary.by_month],
+                      [total.contributions for total in summary.by_action])
+    by_month = bars_by_month([(p.period, p.action, p.contributions) for p in summary.by_month],
                              "contributions")
     received = [(r.currency, timeline([(p.day, float(p.amount)) for p in summary.payouts if p.currency == r.currency],
                                       f"received ({r.currency})"))

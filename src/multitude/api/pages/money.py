@@ -47,7 +47,7 @@ PER_PAGE = 50
 
 def split_chart(split: SplitOut | DistributionOut) -> Figure:
     """What each recipient gets, as a donut (the page puts the table of totals beside it)."""
-    return donut([total.name for total in split.totals], [float(total.amount) for total in split.totals])
+    return donut([total.name for total in split.totals], [float(total.amount) for total in split.totals])  # drawn only
 
 
 def problem_of(error: Exception, document: str | None = None) -> dict[str, Any]:

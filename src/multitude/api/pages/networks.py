@@ -65,7 +65,7 @@ async def network_page(request: Request, caller: SignedIn, network: str) -> HTML
     node = node_of(request)
     row = network_or_404(node, network)
     detail = network_detail(node, row, node.speaking_as(caller.key).agent)
-    by_month = bars_by_month([(p.period, p.action, float(p.contributions)) for p in detail.contributions_by_month],
+    by_month = bars_by_month([(p.period, p.action, p.contributions) for p in detail.contributions_by_month],
                              "contributions")
     graph = network_graph(detail.name, [n.name for n in detail.supernetworks], [n.name for n in detail.subnetworks])
     requests = []
