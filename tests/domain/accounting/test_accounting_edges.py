@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+import pytest
 from story import Ledger, fold, payouts, person
 
 from multitude.node import Node
@@ -255,3 +256,13 @@ def test_payout_amounts_are_canonical_decimals() -> None:
 def test_a_cap_below_1e18_is_accepted_whatever_the_context() -> None:
     from multitude.domain.accounting.equation import parse_equation
     parse_equation(eq(bucket("b", 100, [['value = "value"', "cap_per_agent = 999999999999999999.999999999999"]])))
+
+
+# What people write is bounded; what the rules compute from it is written in full, however many places.
+def test_computed_decimals_are_written_in_full_while_written_ones_are_bounded() -> None:
+    from multitude.domain.accounting.quantities import MAX_PLACES, canonical_decimal, decimal_text
+    third = Decimal("3.33333333333333333333333333333E-13")
+    assert decimal_text(third) == "0.000000000000333333333333333333333333333333"
+    assert decimal_text(Decimal("2.50")) == "2.5" and decimal_text(Decimal("0E-7")) == "0"
+    with pytest.raises(ValueError, match=f"more than .* or {MAX_PLACES} after it"):
+        canonical_decimal(third)

@@ -522,6 +522,9 @@ hostile_contributions = st.one_of(
                     min_size=1, max_size=3),
 )
 @example(formula="hours", claim="debt", contributions=[("work", 1, "0.000001", None)], earned=[("EUR", 1000, False)])
+# a computed value with more places than anyone may write (a third of a millionth of an hour)
+@example(formula="value / days_ago", claim="equity", contributions=[("work", 0, "0.000001", 1)],
+         earned=[("EUR", 1, False), ("EUR", 1, False), ("EUR", 1, False)])
 @example(formula=HOSTILE[-1], claim="equity",
          contributions=[("work", 1, "1", None), ("transfer", 1, 12345678901234512)], earned=[("EUR", 1000, False)])
 def test_no_formula_makes_the_fold_raise(formula: str, claim: str, contributions: list[tuple[Any, ...]],

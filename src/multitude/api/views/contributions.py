@@ -20,7 +20,7 @@ from multitude.api.paging import Page, page_of
 from multitude.api.problems import Invalid, NotFound
 from multitude.api.views.me import attention_of, summary_of
 from multitude.api.views.networks import Period, contributions_by_month
-from multitude.domain.accounting.quantities import EXACT, canonical_decimal, parse_duration
+from multitude.domain.accounting.quantities import EXACT, canonical_decimal, decimal_text, parse_duration
 from multitude.domain.accounting.rows import ContributionRow
 from multitude.domain.state import NetworkRow
 from multitude.errors import NodeError
@@ -273,7 +273,7 @@ def _payouts(node: Node, network: str, member: str) -> list[PayoutOut]:
             for line in lines:
                 amount = EXACT.add(amount, Decimal(line.amount))
             payouts.append(PayoutOut(distribution=distribution.distribution, time=time, day=time[:10],
-                                     amount=canonical_decimal(amount), currency=distribution.currency))
+                                     amount=decimal_text(amount), currency=distribution.currency))
     return payouts
 
 
@@ -294,8 +294,8 @@ def member_summary(node: Node, network: NetworkRow, ref: str) -> MemberSummary:
         if row.status in ("pending", "validated"):
             count, hours, value = totals.get(row.action, (0, Decimal(0), Decimal(0)))
             totals[row.action] = (count + 1, EXACT.add(hours, Decimal(row.hours)), EXACT.add(value, Decimal(row.value)))
-    by_action = [ActionTotal(action=action, contributions=count, hours=canonical_decimal(hours),
-                             value=canonical_decimal(value))
+    by_action = [ActionTotal(action=action, contributions=count, hours=decimal_text(hours),
+                             value=decimal_text(value))
                  for action, (count, hours, value) in sorted(totals.items())]
     payouts = _payouts(node, net, member)
     received: dict[str, Decimal] = defaultdict(Decimal)
@@ -305,5 +305,5 @@ def member_summary(node: Node, network: NetworkRow, ref: str) -> MemberSummary:
         network=net, network_name=network.name, member=member, name=node.name_of(member),
         status=membership.status if membership else "", roles=list(node.roles(net, member)), by_action=by_action,
         by_month=contributions_by_month(node, net, member), payouts=payouts,
-        received=[Received(currency=c, amount=canonical_decimal(a)) for c, a in sorted(received.items())],
+        received=[Received(currency=c, amount=decimal_text(a)) for c, a in sorted(received.items())],
         latest=contributions_out(node, list(reversed(rows[-LATEST:]))))

@@ -23,6 +23,7 @@ __all__ = [
     "Quantity",
     "canonical_decimal",
     "day_of",
+    "decimal_text",
     "parse_duration",
     "split_units",
 ]
@@ -66,6 +67,17 @@ def canonical_decimal(value: Decimal | int | str, what: str = "amount") -> str:
     if number.adjusted() >= MAX_DIGITS or -(int(exponent) + trailing) > MAX_PLACES:
         raise ValueError(f"{what}: {value!r} has more than {MAX_DIGITS} digits before the point "
                          f"or {MAX_PLACES} after it")
+    return decimal_text(number)
+
+
+def decimal_text(number: Decimal) -> str:
+    """The one spelling of a computed exact decimal, however many places it has.
+
+    `canonical_decimal` bounds what people write; a share, a claim or a sum the rules compute from
+    bounded inputs can need more places (a third of a small value), and must be written in full.
+    """
+    if number == 0:
+        return "0"
     text = format(number, "f")
     if "." in text:
         text = text.rstrip("0").rstrip(".")

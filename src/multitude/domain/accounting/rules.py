@@ -20,7 +20,7 @@ from multitude.domain.accounting.bodies import (
 )
 from multitude.domain.accounting.distribution import DistributionError, Target, equation_in_force, split_income
 from multitude.domain.accounting.equation import EquationError, parse_equation
-from multitude.domain.accounting.quantities import EXACT, GIGA, PICO, canonical_decimal, day_of, split_units
+from multitude.domain.accounting.quantities import EXACT, GIGA, PICO, day_of, decimal_text, split_units
 from multitude.domain.accounting.rows import (
     ClaimRow,
     ContributionRow,
@@ -128,7 +128,7 @@ def contribution_logged(state: State, event: Event, body: ContributionLogged, ac
     whole, pico = split_units(value, PICO)
     state.contributions[(net.network, event.id)] = ContributionRow(
         net.network, event.id, actor, holder, body.action,
-        body.hours or "0", body.quantity or "0", canonical_decimal(value), *divmod(whole, GIGA), pico,
+        body.hours or "0", body.quantity or "0", decimal_text(value), *divmod(whole, GIGA), pico,
         int(EXACT.multiply(_decimal(body.hours), 10**6)), body.rate or "0",
         body.percent or "0",
         resource.value_per_unit if resource else "0", resource.value_per_unit_of_use if resource else "0",
@@ -308,8 +308,8 @@ def distribution_recorded(state: State, event: Event, body: DistributionRecorded
         )
     for claim in split.claims:
         state.claims[(claim.network, claim.agent, claim.kind)] = ClaimRow(
-            claim.network, claim.agent, claim.kind, canonical_decimal(claim.counted),
-            canonical_decimal(claim.paid), event.id,
+            claim.network, claim.agent, claim.kind, decimal_text(claim.counted),
+            decimal_text(claim.paid), event.id,
         )
 
 

@@ -16,7 +16,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from multitude.domain.accounting.equation import Filter, Rule
-from multitude.domain.accounting.quantities import EXACT, canonical_decimal
+from multitude.domain.accounting.quantities import EXACT, decimal_text
 from multitude.domain.accounting.tally import COLUMNS, FILTER_COLUMNS, SUMMABLE, Group, TallyQuery, group_matches, tally
 from multitude.domain.accounting.valuation import holders, leavers, role_check, value_of
 from multitude.domain.state import State
@@ -118,7 +118,7 @@ def value_rules(state: State, network: str, rules: Sequence[Rule], day: str,
 def _exact_text(value: Decimal | Fraction) -> str:
     if isinstance(value, Fraction):
         return f"{value.numerator}/{value.denominator}"
-    return canonical_decimal(value)
+    return decimal_text(value)
 
 
 def _add(valued: Valued, group: Group, amount: Decimal, face: Decimal, owners: list[tuple[str, Fraction]],
