@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 from multitude import settings
 from multitude.accounts import Accounts
+from multitude.assemblies import Assemblies
 from multitude.directory import Member
 from multitude.domain import InvalidBody, validate_body
 from multitude.domain.networks.bodies import BUILT_IN_ROLES
@@ -94,7 +95,7 @@ def _body(**fields: Any) -> dict[str, Any]:
     return {"v": 1, **{key: value for key, value in fields.items() if value is not None}}
 
 
-class Node(Accounts):
+class Node(Accounts, Assemblies):
     """A Multitude node. Open with `Node.open()`; close (or use as a context manager)."""
 
     def __init__(self, store: Store, keyring: Keyring | None = None, identity: str | None = None,

@@ -3,6 +3,7 @@
 from multitude.domain import networks as _networks  # noqa: F401  (registers its event types)
 from multitude.domain.accounting import bodies as _accounting  # noqa: F401  (registers its event types)
 from multitude.domain.fold import Outcome, apply, speaks_for
+from multitude.domain.governance import bodies as _governance  # noqa: F401  (registers its event types)
 from multitude.domain.rules import Rejected
 from multitude.domain.schema import Body, EventType, InvalidBody, event_type, event_types, validate_body
 from multitude.domain.state import TABLES, State, Table

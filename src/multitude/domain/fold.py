@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from multitude.domain.accounting.rules import HANDLERS as ACCOUNTING
+from multitude.domain.governance.rules import HANDLERS as GOVERNANCE
 from multitude.domain.networks.rules import HANDLERS as NETWORKS
 from multitude.domain.rules import Rejected
 from multitude.domain.schema import Body
@@ -29,7 +30,7 @@ class Outcome:
 
 
 APPLIED = Outcome(True)
-HANDLERS = {**NETWORKS, **ACCOUNTING}
+HANDLERS = {**NETWORKS, **ACCOUNTING, **GOVERNANCE}
 
 
 def speaks_for(state: State, author: str) -> str:

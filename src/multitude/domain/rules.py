@@ -3,10 +3,21 @@ and membership look-ups."""
 
 from __future__ import annotations
 
+import json
+
 from multitude.domain.state import NetworkRow, State
 from multitude.ledger import Event
 
-__all__ = ["Rejected", "acting_network", "custodians", "holds", "is_member", "member_networks", "require_custodian"]
+__all__ = [
+    "Rejected",
+    "acting_network",
+    "custodians",
+    "holds",
+    "is_member",
+    "member_networks",
+    "require_custodian",
+    "require_direct",
+]
 
 
 class Rejected(Exception):
@@ -25,6 +36,14 @@ def acting_network(state: State, event: Event) -> NetworkRow:
 def require_custodian(state: State, network: str, actor: str, doing: str) -> None:
     if not holds(state, network, actor, "custodian"):
         raise Rejected(f"only a custodian of the network may {doing}")
+
+
+def require_direct(state: State, network: str, kind: str, doing: str) -> None:
+    """Refuse to do directly what the network's charter reserves for its assembly (`kind` is an
+    action kind of the assembly, e.g. "grant_role")."""
+    charter = json.loads(state.networks[(network,)].charter)
+    if kind in charter.get("assembly", {}).get("decides", {}):
+        raise Rejected(f"the charter reserves {doing} for the assembly: open a proposal")
 
 
 def is_member(state: State, network: str, agent: str) -> bool:

@@ -23,6 +23,14 @@ from multitude.domain.accounting.rows import (
     ResourceRow,
     VerdictRow,
 )
+from multitude.domain.governance.rows import (
+    CommentRow,
+    DelegationRow,
+    ProposalRow,
+    ProposalVersionRow,
+    SpendingRow,
+    VoteRow,
+)
 
 __all__ = [
     "TABLES",
@@ -130,6 +138,12 @@ TABLES: tuple[Table, ...] = (
     Table("distributions", DistributionRow, 1),
     Table("payouts", PayoutRow, 2),
     Table("claims", ClaimRow, 3),
+    Table("proposals", ProposalRow, 1),
+    Table("proposal_versions", ProposalVersionRow, 2),
+    Table("comments", CommentRow, 2),
+    Table("votes", VoteRow, 2),
+    Table("delegations", DelegationRow, 3),
+    Table("spendings", SpendingRow, 2),
 )
 
 
@@ -153,6 +167,12 @@ class State:
     distributions: MutableMapping[tuple[str], DistributionRow]
     payouts: MutableMapping[tuple[str, int], PayoutRow]
     claims: MutableMapping[tuple[str, str, str], ClaimRow]
+    proposals: MutableMapping[tuple[str], ProposalRow]
+    proposal_versions: MutableMapping[tuple[str, int], ProposalVersionRow]
+    comments: MutableMapping[tuple[str, str], CommentRow]
+    votes: MutableMapping[tuple[str, str], VoteRow]
+    delegations: MutableMapping[tuple[str, str, str], DelegationRow]
+    spendings: MutableMapping[tuple[str, str], SpendingRow]
 
     @classmethod
     def empty(cls) -> State:

@@ -43,7 +43,8 @@ from multitude.domain.accounting.valuation import DistributionError
 from multitude.domain.networks.rules import charter_of
 from multitude.domain.state import State
 
-__all__ = ["ClaimChange", "DistributionError", "Line", "Split", "Target", "equation_in_force", "split_income"]
+__all__ = ["ClaimChange", "DistributionError", "Line", "Split", "Target", "bucket_portions", "equation_in_force",
+           "split_income"]
 
 _MAX_DEPTH = 32  # member networks nest at most this deep (membership has no cycles)
 
@@ -141,14 +142,8 @@ def _split(context: SplitContext, network: str, amount: Decimal, decimals: int, 
     if document is None:
         basis = "the network has no value equation in force, so it keeps the income"
     else:
-        equation = _parsed(document)
-        context.equations[network] = equation
-        context.digest.update(f"{network}\t{equation.digest}\n".encode())
-        for bucket in equation.buckets:
-            base = total if bucket.mode == "straight" else total - paid_out
-            portion = _bucket(context, network, bucket, base * Fraction(bucket.percent) / 100)
-            portions.append(portion)
-            paid_out += portion.exact
+        equation, portions = bucket_portions(context, network, document, total)
+        paid_out = sum((portion.exact for portion in portions), Fraction(0))
         basis = f"what the buckets of {equation.name!r} (version {equation.version}) did not pay out"
     keys = [f"{index:04d}" for index in range(len(portions))]
     parts = apportion(amount, {**dict(zip(keys, (p.exact for p in portions), strict=True)),
@@ -169,6 +164,24 @@ def _split(context: SplitContext, network: str, amount: Decimal, decimals: int, 
                 yield Line(draft.recipient, amount_paid, network, draft.bucket, draft.claim, draft.basis)
     if kept:
         yield Line(network, kept, network, "", "kept", basis)
+
+
+def bucket_portions(context: SplitContext, network: str, document: str,
+                    total: Fraction) -> tuple[Equation, list[Portion]]:
+    """What each bucket of the equation `document` pays out of `total` received by `network`,
+    exactly (before any rounding), bucket by bucket: a `straight` bucket takes its percent of
+    `total`, a `remaining` bucket its percent of what the buckets before it did not pay out."""
+    equation = _parsed(document)
+    context.equations[network] = equation
+    context.digest.update(f"{network}\t{equation.digest}\n".encode())
+    portions: list[Portion] = []
+    paid_out = Fraction(0)
+    for bucket in equation.buckets:
+        base = total if bucket.mode == "straight" else total - paid_out
+        portion = _bucket(context, network, bucket, base * Fraction(bucket.percent) / 100)
+        portions.append(portion)
+        paid_out += portion.exact
+    return equation, portions
 
 
 def _record_claim(context: SplitContext, network: str, draft: Draft, paid: Decimal) -> None:

@@ -34,11 +34,11 @@ from multitude.domain.accounting.rows import (
 )
 from multitude.domain.networks.bodies import Charter, Currency
 from multitude.domain.networks.rules import charter_of
-from multitude.domain.rules import Rejected, acting_network, holds, is_member, require_custodian
-from multitude.domain.state import State
+from multitude.domain.rules import Rejected, acting_network, holds, is_member, require_custodian, require_direct
+from multitude.domain.state import NetworkRow, State
 from multitude.ledger import Event
 
-__all__ = ["HANDLERS", "currency_of", "income_target", "recipient_problem"]
+__all__ = ["HANDLERS", "adopt_equation", "currency_of", "income_target", "recipient_problem"]
 
 Handler = Callable[[State, Event, Any, str], None]
 
@@ -228,8 +228,14 @@ def recipient_problem(state: State, network: str, recipient: str) -> str | None:
 def equation_adopted(state: State, event: Event, body: EquationAdopted, actor: str) -> None:
     net = acting_network(state, event)
     require_custodian(state, net.network, actor, "adopt a value equation")
+    require_direct(state, net.network, "adopt_equation", "adopting a value equation")
+    adopt_equation(state, net, body.document, event)
+
+
+def adopt_equation(state: State, net: NetworkRow, document: str, event: Event) -> None:
+    """Put the equation `document` in force in `net` (whoever decided it)."""
     try:
-        equation = parse_equation(body.document)
+        equation = parse_equation(document)
     except EquationError as error:
         raise Rejected(f"the equation cannot be adopted: {error}") from None
     for bucket in equation.buckets:
@@ -242,7 +248,7 @@ def equation_adopted(state: State, event: Event, body: EquationAdopted, actor: s
             raise Rejected(f"the equation in force is version {current.version}; a new one needs a higher version")
         state.equations[(net.network, current.equation)] = current._replace(in_force=0)
     state.equations[(net.network, event.id)] = EquationRow(
-        net.network, event.id, equation.name, equation.version, equation.digest, body.document, 1, event.id
+        net.network, event.id, equation.name, equation.version, equation.digest, document, 1, event.id
     )
 
 

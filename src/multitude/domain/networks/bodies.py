@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints, field_validator, model_validator
 
+from multitude.domain.governance.assembly import Assembly
 from multitude.domain.schema import AgentRef, Body, EventId, Name, Note, Reason, RoleName, register
 
 __all__ = [
@@ -92,7 +93,7 @@ class Leavers(Body):
 
 class Charter(Body):
     """A network's own rules: how members are admitted, which roles exist, how contributions
-    are validated, which currencies it uses, what leavers keep."""
+    are validated, which currencies it uses, what leavers keep, how its assembly decides."""
 
     membership: Literal["open", "approval", "invitation"]
     approver_role: RoleName = "custodian"
@@ -100,6 +101,7 @@ class Charter(Body):
     validation: Validation = Validation()
     currencies: Annotated[tuple[Currency, ...], Field(max_length=16, strict=False)] = ()
     leavers: Leavers = Leavers()
+    assembly: Assembly = Assembly()
 
     @field_validator("currencies")
     @classmethod
@@ -121,6 +123,9 @@ class Charter(Body):
             raise ValueError(f"approver_role {self.approver_role!r} is not one of the charter's roles")
         if self.validation.role is not None and self.validation.role not in self.all_roles():
             raise ValueError(f"validation role {self.validation.role!r} is not one of the charter's roles")
+        for role in self.assembly.role_weights:
+            if role not in self.all_roles():
+                raise ValueError(f"assembly role_weights: {role!r} is not one of the charter's roles")
         return self
 
     def all_roles(self) -> tuple[str, ...]:

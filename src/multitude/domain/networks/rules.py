@@ -11,6 +11,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from multitude.domain.governance.assembly import Assembly
 from multitude.domain.networks.bodies import (
     Charter,
     CharterAmended,
@@ -31,6 +32,7 @@ from multitude.domain.rules import (
     is_member,
     member_networks,
     require_custodian,
+    require_direct,
 )
 from multitude.domain.state import (
     AgentRow,
@@ -42,7 +44,20 @@ from multitude.domain.state import (
 )
 from multitude.ledger import Event, canonical, verify_signature
 
-__all__ = ["DEVICE_LINK_DOMAIN", "HANDLERS", "charter_of", "device_link_message"]
+__all__ = [
+    "DEVICE_LINK_DOMAIN",
+    "HANDLERS",
+    "admit",
+    "amend_charter",
+    "charter_document",
+    "charter_of",
+    "device_link_message",
+    "grant",
+    "leave",
+    "remove",
+    "request_membership",
+    "revoke",
+]
 
 DEVICE_LINK_DOMAIN = b"multitude/device-link/v1\x00"
 
@@ -91,10 +106,19 @@ def device_unlinked(state: State, event: Event, body: DeviceUnlinked, actor: str
     state.devices[(body.device,)] = row._replace(status="unlinked", event=event.id)
 
 
+def charter_document(charter: Charter) -> dict[str, Any]:
+    """The charter as stored; an assembly left at its defaults is not written, so charters from
+    before assemblies existed keep their exact text."""
+    document = charter.model_dump(mode="json")
+    if charter.assembly == Assembly():
+        del document["assembly"]
+    return document
+
+
 def _network_row(network: str, name: str, purpose: str, charter: Charter, founder: str, event: str) -> NetworkRow:
     return NetworkRow(
         network, name, purpose, charter.membership, charter.approver_role, _list(charter.all_roles()),
-        canonical(charter.model_dump(mode="json")).decode(), founder, event,
+        canonical(charter_document(charter)).decode(), founder, event,
     )
 
 
@@ -108,15 +132,19 @@ def network_created(state: State, event: Event, body: NetworkCreated, actor: str
 def charter_amended(state: State, event: Event, body: CharterAmended, actor: str) -> None:
     row = acting_network(state, event)
     require_custodian(state, row.network, actor, "amend the charter")
-    roles = body.charter.all_roles()
+    require_direct(state, row.network, "amend_charter", "amending the charter")
+    amend_charter(state, row, body.name, body.purpose, body.charter, event)
+
+
+def amend_charter(state: State, row: NetworkRow, name: str, purpose: str, charter: Charter, event: Event) -> None:
+    """Give the network a new name, purpose and charter (whoever decided it)."""
+    roles = charter.all_roles()
     orphaned = sorted(
         {key[2] for key in state.roles if key[0] == row.network and key[2] not in roles}
     )
     if orphaned:
         raise Rejected(f"roles still held would no longer exist: {', '.join(orphaned)}; revoke them first")
-    state.networks[(row.network,)] = _network_row(
-        row.network, body.name, body.purpose, body.charter, row.founder, event.id
-    )
+    state.networks[(row.network,)] = _network_row(row.network, name, purpose, charter, row.founder, event.id)
 
 
 def _would_cycle(state: State, network: str, joining: str) -> bool:
@@ -141,8 +169,16 @@ def membership_requested(state: State, event: Event, body: MembershipRequested, 
             raise Rejected(f"network {member[:12]} is not known")
         if not holds(state, member, actor, "custodian"):
             raise Rejected("only a custodian of the joining network may ask on its behalf")
-        if _would_cycle(state, net.network, member):
-            raise Rejected("the network would become a member of itself")
+        require_direct(state, member, "join_network", "joining another network")
+    request_membership(state, net, member, kind, body.note, event)
+
+
+def request_membership(state: State, net: NetworkRow, member: str, kind: str, note: str, event: Event) -> str:
+    """`member` asks to join `net` (a network on its own behalf when `kind` is "network"): a
+    member at once where the network is open or invited them, else a request waiting. Returns
+    the new status."""
+    if kind == "network" and _would_cycle(state, net.network, member):
+        raise Rejected("the network would become a member of itself")
     row = state.memberships.get((net.network, member))
     status = row.status if row else None
     if status == "member":
@@ -157,7 +193,8 @@ def membership_requested(state: State, event: Event, body: MembershipRequested, 
         new_status = "requested"
     else:
         raise Rejected("this network admits members by invitation only")
-    state.memberships[(net.network, member)] = MembershipRow(net.network, member, kind, new_status, body.note, event.id)
+    state.memberships[(net.network, member)] = MembershipRow(net.network, member, kind, new_status, note, event.id)
+    return new_status
 
 
 def _require_approver(state: State, net: NetworkRow, actor: str) -> None:
@@ -165,18 +202,37 @@ def _require_approver(state: State, net: NetworkRow, actor: str) -> None:
         raise Rejected(f"only a member holding the {net.approver_role} role may decide on admissions")
 
 
+def _admission(state: State, member: str) -> tuple[str, str]:
+    """(the kind of member, the action kind that admits it)."""
+    return ("network", "accept_network") if (member,) in state.networks else ("agent", "admit_member")
+
+
 def membership_invited(state: State, event: Event, body: MemberDecision, actor: str) -> None:
     net = acting_network(state, event)
     _require_approver(state, net, actor)
-    row = state.memberships.get((net.network, body.member))
+    require_direct(state, net.network, _admission(state, body.member)[1], "admitting members")
+    invite(state, net, body.member, body.reason, event)
+
+
+def invite(state: State, net: NetworkRow, member: str, reason: str, event: Event) -> None:
+    row = state.memberships.get((net.network, member))
     if row is not None and row.status == "member":
         raise Rejected("already a member")
-    kind = "network" if (body.member,) in state.networks else "agent"
-    if kind == "network" and _would_cycle(state, net.network, body.member):
+    kind = _admission(state, member)[0]
+    if kind == "network" and _would_cycle(state, net.network, member):
         raise Rejected("the network would become a member of itself")
-    state.memberships[(net.network, body.member)] = MembershipRow(
-        net.network, body.member, kind, "invited", body.reason, event.id
-    )
+    state.memberships[(net.network, member)] = MembershipRow(net.network, member, kind, "invited", reason, event.id)
+
+
+def admit(state: State, net: NetworkRow, member: str, reason: str, event: Event) -> str:
+    """Admit `member` (whoever decided it): a waiting request is approved; anyone else who has not
+    asked is invited, and becomes a member by asking. Returns what happened."""
+    row = state.memberships.get((net.network, member))
+    if row is not None and row.status == "requested":
+        state.memberships[(net.network, member)] = row._replace(status="member", reason=reason, event=event.id)
+        return "admitted"
+    invite(state, net, member, reason, event)
+    return "invited (they become a member by asking to join)"
 
 
 def _pending(state: State, net: NetworkRow, member: str) -> MembershipRow:
@@ -189,6 +245,7 @@ def _pending(state: State, net: NetworkRow, member: str) -> MembershipRow:
 def membership_approved(state: State, event: Event, body: MemberDecision, actor: str) -> None:
     net = acting_network(state, event)
     _require_approver(state, net, actor)
+    require_direct(state, net.network, _admission(state, body.member)[1], "admitting members")
     row = _pending(state, net, body.member)
     state.memberships[(net.network, body.member)] = row._replace(status="member", reason=body.reason, event=event.id)
 
@@ -196,6 +253,7 @@ def membership_approved(state: State, event: Event, body: MemberDecision, actor:
 def membership_declined(state: State, event: Event, body: RemovalOrDecline, actor: str) -> None:
     net = acting_network(state, event)
     _require_approver(state, net, actor)
+    require_direct(state, net.network, _admission(state, body.member)[1], "deciding on admissions")
     row = _pending(state, net, body.member)
     state.memberships[(net.network, body.member)] = row._replace(status="declined", reason=body.reason, event=event.id)
 
@@ -221,41 +279,62 @@ def membership_left(state: State, event: Event, body: MemberDecision, actor: str
     net = acting_network(state, event)
     if body.member != actor and not holds(state, body.member, actor, "custodian"):
         raise Rejected("a member leaves by themselves (or a network by its custodian)")
-    if not is_member(state, net.network, body.member):
+    if body.member != actor:
+        require_direct(state, body.member, "leave_network", "leaving another network")
+    leave(state, net, body.member, body.reason, event)
+
+
+def leave(state: State, net: NetworkRow, member: str, reason: str, event: Event) -> None:
+    if not is_member(state, net.network, member):
         raise Rejected("is not a member")
-    _end_membership(state, net.network, body.member, "left", body.reason, event)
+    _end_membership(state, net.network, member, "left", reason, event)
 
 
 def membership_removed(state: State, event: Event, body: RemovalOrDecline, actor: str) -> None:
     net = acting_network(state, event)
     require_custodian(state, net.network, actor, "remove a member")
-    row = state.memberships.get((net.network, body.member))
+    require_direct(state, net.network, "remove_member", "removing members")
+    remove(state, net, body.member, body.reason, event)
+
+
+def remove(state: State, net: NetworkRow, member: str, reason: str, event: Event) -> None:
+    row = state.memberships.get((net.network, member))
     if row is None or row.status not in ("member", "invited", "requested"):
-        raise Rejected(f"{body.member[:12]} is not a member")
-    _end_membership(state, net.network, body.member, "removed", body.reason, event)
+        raise Rejected(f"{member[:12]} is not a member")
+    _end_membership(state, net.network, member, "removed", reason, event)
 
 
 def role_granted(state: State, event: Event, body: RoleChange, actor: str) -> None:
     net = acting_network(state, event)
     require_custodian(state, net.network, actor, "grant roles")
+    require_direct(state, net.network, "grant_role", "granting roles")
+    grant(state, net, body.member, body.role, event)
+
+
+def grant(state: State, net: NetworkRow, member: str, role: str, event: Event) -> None:
     roles = _roles_named(state, net.network)
-    if body.role not in roles:
-        raise Rejected(f"the charter has no role {body.role!r} (it has: {', '.join(roles)})")
-    if not is_member(state, net.network, body.member):
-        raise Rejected(f"{body.member[:12]} is not a member")
-    if holds(state, net.network, body.member, body.role):
-        raise Rejected(f"already holds the {body.role} role")
-    state.roles[(net.network, body.member, body.role)] = RoleRow(net.network, body.member, body.role, event.id)
+    if role not in roles:
+        raise Rejected(f"the charter has no role {role!r} (it has: {', '.join(roles)})")
+    if not is_member(state, net.network, member):
+        raise Rejected(f"{member[:12]} is not a member")
+    if holds(state, net.network, member, role):
+        raise Rejected(f"already holds the {role} role")
+    state.roles[(net.network, member, role)] = RoleRow(net.network, member, role, event.id)
 
 
 def role_revoked(state: State, event: Event, body: RoleChange, actor: str) -> None:
     net = acting_network(state, event)
     require_custodian(state, net.network, actor, "revoke roles")
-    if not holds(state, net.network, body.member, body.role):
-        raise Rejected(f"does not hold the {body.role} role")
-    if body.role == "custodian" and custodians(state, net.network) == [body.member]:
+    require_direct(state, net.network, "revoke_role", "revoking roles")
+    revoke(state, net, body.member, body.role)
+
+
+def revoke(state: State, net: NetworkRow, member: str, role: str) -> None:
+    if not holds(state, net.network, member, role):
+        raise Rejected(f"does not hold the {role} role")
+    if role == "custodian" and custodians(state, net.network) == [member]:
         raise Rejected("the network would have no custodian left")
-    del state.roles[(net.network, body.member, body.role)]
+    del state.roles[(net.network, member, role)]
 
 
 HANDLERS: dict[str, Handler] = {

@@ -1,0 +1,252 @@
+"""Counting a proposal from the state: who may vote and with what weight, whose ballot carries
+whose weight through delegation, and the outcome by the proposal's method.
+
+The same count serves the live tally while a proposal is open, the closer computing the
+outcome, and the fold checking a close: it depends on the state alone, so anyone recounts it
+from the log and gets the same result.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
+from math import isqrt
+from typing import Any
+
+from multitude.domain.accounting.shares import exact_shares
+from multitude.domain.governance import methods, ranked
+from multitude.domain.governance.assembly import BINDING, NON_BINDING, Assembly, DecisionRule
+from multitude.domain.governance.budget import Approval, BudgetError, Project, allocate
+from multitude.domain.governance.delegation import Delegation, Resolution, resolve
+from multitude.domain.governance.quorum import Participation, Quorum, VoteError, at_least
+from multitude.domain.governance.rows import ProposalRow, VoteRow
+from multitude.domain.state import State
+
+__all__ = ["METHODS", "Count", "CountError", "count", "eligible_weights", "labels_of", "votes_digest"]
+
+
+class CountError(ValueError):
+    """Ballots the method cannot count; the message says which and why."""
+
+
+@dataclass(frozen=True)
+class Count:
+    """A proposal's outcome as it stands.
+
+    `passed` is True/False for a binding method, None otherwise; `result` the winner(s) or the
+    projects a budget funds; `figures` what a chart of the result shows (label → exact weight);
+    `digest` that of the votes counted; `routes` where each eligible member's weight went.
+    """
+
+    passed: bool | None
+    result: tuple[str, ...]
+    statement: str
+    figures: Mapping[str, Fraction]
+    digest: str
+    voters: int
+    participation: Participation
+    resolution: Resolution[Any]
+    detail: Any = field(default=None, compare=False)
+
+
+def votes_digest(votes: Iterable[VoteRow]) -> str:
+    """The digest of a set of votes: SHA-256 of "voter TAB vote-event LF" in voter order."""
+    digest = hashlib.sha256()
+    for vote in sorted(votes, key=lambda row: row.voter):
+        digest.update(f"{vote.voter}\t{vote.event}\n".encode())
+    return digest.hexdigest()
+
+
+def labels_of(state: State, agents: Iterable[str]) -> dict[str, str]:
+    """A readable, unique label per agent for statements: their name, with the start of their key
+    when two share a name."""
+    names = {agent: (row.name if (row := state.agents.get((agent,))) else agent[:12]) for agent in agents}
+    seen: dict[str, int] = {}
+    for name in names.values():
+        seen[name] = seen.get(name, 0) + 1
+    return {agent: name if seen[name] == 1 else f"{name} ({agent[:8]})" for agent, name in names.items()}
+
+
+def eligible_weights(state: State, network: str, assembly: Assembly, day: str) -> dict[str, Fraction]:
+    """Every member (person or organisation) of the network with the weight the charter gives them."""
+    members = sorted(key[1] for key, row in state.memberships.items()
+                     if key[0] == network and row.status == "member" and row.kind == "agent")
+    if assembly.weights == "member":
+        return dict.fromkeys(members, Fraction(1))
+    if assembly.weights == "quadratic":  # the most votes a member's credits can buy
+        return dict.fromkeys(members, Fraction(isqrt(assembly.credits)))
+    if assembly.weights == "share":
+        shares = exact_shares(state, network, day)
+        return {member: shares.get(member, Fraction(0)) for member in members}
+    held: dict[str, list[int]] = {member: [] for member in members}
+    for (net, member, role) in state.roles:
+        if net == network and member in held:
+            held[member].append(assembly.role_weights.get(role, 1))
+    return {member: Fraction(max(weights, default=1)) for member, weights in held.items()}
+
+
+def _delegations(state: State, network: str) -> dict[str, Delegation]:
+    general: dict[str, str] = {}
+    topics: dict[str, dict[str, str]] = {}
+    for (net, member, topic), row in state.delegations.items():
+        if net != network:
+            continue
+        if topic:
+            topics.setdefault(member, {})[topic] = row.delegate
+        else:
+            general[member] = row.delegate
+    return {member: Delegation(general.get(member), topics.get(member, {}))
+            for member in sorted({*general, *topics})}
+
+
+def count(state: State, proposal: ProposalRow, assembly: Assembly, day: str) -> Count:
+    """Count `proposal` as the state stands, with the weights of `assembly` on `day`."""
+    weights = eligible_weights(state, proposal.network, assembly, day)
+    votes = {row.voter: row for key, row in state.votes.items() if key[0] == proposal.proposal}
+    ballots = {voter: json.loads(row.ballot) for voter, row in votes.items()}
+    reasons = {voter: row.reason for voter, row in votes.items()}
+    quadratic = assembly.weights == "quadratic"
+    delegations = {} if quadratic else _delegations(state, proposal.network)
+    resolution = resolve(weights, delegations, proposal.topic or None, ballots)
+    labels = labels_of(state, [*weights, *votes])
+    cast = []
+    for voter, ballot, weight in resolution.votes():
+        if quadratic:
+            weight = Fraction(1 if ballot.get("votes") is None else ballot["votes"])
+        cast.append((labels[voter], ballot, reasons[voter], weight))
+    eligible = {labels[member]: weight for member, weight in weights.items()}
+    try:
+        passed, result, statement, figures, detail = METHODS[proposal.method](
+            proposal, cast, eligible, _rule(proposal))
+    except (VoteError, ranked.BallotError, BudgetError) as error:
+        raise CountError(str(error)) from None
+    participation = Participation.of((weight for *_, weight in cast), eligible)
+    return Count(passed, result, statement, figures, votes_digest(votes.values()), len(cast), participation,
+                 resolution, detail)
+
+
+def _rule(proposal: ProposalRow) -> DecisionRule | None:
+    return DecisionRule.model_validate_json(proposal.rule) if proposal.rule else None
+
+
+Cast = list[tuple[str, dict[str, Any], str, Fraction]]  # (voter label, ballot, reason, weight)
+Outcome = tuple[bool | None, tuple[str, ...], str, Mapping[str, Fraction], Any]
+
+
+def _setup(proposal: ProposalRow) -> dict[str, Any]:
+    setup: dict[str, Any] = json.loads(proposal.setup)
+    return setup
+
+
+def _positions(cast: Cast) -> list[methods.PositionBallot]:
+    return [methods.PositionBallot(voter, ballot.get("position") or "", reason, weight=weight)
+            for voter, ballot, reason, weight in cast]
+
+
+def _decision(proposal: ProposalRow, cast: Cast, eligible: dict[str, Fraction], rule: DecisionRule | None) -> Outcome:
+    rule = rule or DecisionRule(method=proposal.method)  # type: ignore[arg-type]
+    quorum: Quorum | None = rule.quorum.quorum() if rule.quorum else None
+    ballots = _positions(cast)
+    decision: methods.Decision
+    if rule.method == "consent":
+        decision = methods.consent(ballots, eligible, quorum)
+    elif rule.method == "consensus":
+        decision = methods.consensus(ballots, eligible, quorum)
+    elif rule.method == "modified_consensus":
+        decision = methods.modified_consensus(ballots, eligible, at_least(Fraction(rule.supermajority)),
+                                              quorum)
+    else:
+        decision = methods.majority(ballots, eligible, rule.threshold_of(),
+                                    "votes cast" if rule.of == "votes_cast" else "members", quorum)
+    return decision.passed, (), decision.statement, dict(decision.tallies), decision
+
+
+def _advice(proposal: ProposalRow, cast: Cast, eligible: dict[str, Fraction], rule: DecisionRule | None) -> Outcome:
+    result = methods.advice(_positions(cast), eligible, "advice" if proposal.method == "advice" else "sense check")
+    return None, (), result.statement, dict(result.tallies), result
+
+
+def _choice(proposal: ProposalRow, cast: Cast, eligible: dict[str, Fraction], rule: DecisionRule | None) -> Outcome:
+    options = tuple(_setup(proposal)["options"])
+    result: methods.Choice
+    if proposal.method == "approval":
+        result = methods.approval(options, [methods.ApprovalBallot(v, frozenset(b.get("approve", ())), weight=w)
+                                            for v, b, _, w in cast], eligible)
+    elif proposal.method == "score":
+        result = methods.score(options, [methods.ScoreBallot(v, b.get("scores", {}), weight=w)
+                                         for v, b, _, w in cast], eligible)
+    elif proposal.method == "dots":
+        result = methods.dots(options, [methods.DotBallot(v, b.get("dots", {}), weight=w) for v, b, _, w in cast],
+                              eligible, _setup(proposal)["dots"])
+    else:
+        result = methods.meeting_time(options, [methods.SlotBallot(v, b.get("answers", {}), weight=w)
+                                                for v, b, _, w in cast], eligible)
+    winners = (result.winner,) if result.winner else ()
+    return None, winners, result.statement, dict(result.tallies), result
+
+
+def _ranked(proposal: ProposalRow, cast: Cast, eligible: dict[str, Fraction], rule: DecisionRule | None) -> Outcome:
+    """Schulze, instant runoff or Borda; a tie goes to the option listed first, as in every method."""
+    options = tuple(_setup(proposal)["options"])
+    ballots = [ranked.Ballot(w, tuple(b.get("ranking", ()))) for _, b, _, w in cast if w > 0]
+    participation = Participation.of((w for *_, w in cast), eligible)
+    if not ballots:
+        statement = f"No winner: nobody ranked the options. {participation}."
+        return None, (), statement, dict.fromkeys(options, Fraction(0)), None
+    if proposal.method == "schulze":
+        schulze = ranked.schulze(options, ballots, tie_break=options)
+        wins = {option: Fraction(sum(1 for other in options if other != option
+                                     and schulze.strength(option, other) > schulze.strength(other, option)))
+                for option in options}
+        order = ", ".join(schulze.ranking)
+        statement = f"{schulze.winner} wins by Schulze; ranking {order}. {participation}."
+        return None, (schulze.winner,), statement, wins, schulze
+    if proposal.method == "borda":
+        result = ranked.borda(options, ballots, tie_break=options)
+        figures = dict(result.scores)
+        scores = "; ".join(f"{option} {score}" for option, score in result.scores)
+        return None, (result.winner,), f"{result.winner} wins the Borda count: {scores}. {participation}.", \
+            figures, result
+    irv = ranked.instant_runoff(options, ballots, tie_break=options)
+    rounds = " ".join(f"Round {r.number}: {r.reason}." for r in irv.rounds)
+    last = dict(irv.rounds[-1].tallies)
+    figures = {option: last.get(option, Fraction(0)) for option in options}
+    return None, (irv.winner,), f"{irv.winner} wins by instant runoff. {rounds} {participation}.", figures, irv
+
+
+def _budget(proposal: ProposalRow, cast: Cast, eligible: dict[str, Fraction], rule: DecisionRule | None) -> Outcome:
+    setup = _setup(proposal)
+    projects = [Project(p["id"], Decimal(p["cost"])) for p in setup["projects"]]
+    known = {p.id for p in projects}
+    ballots = []
+    for voter, ballot, _, weight in cast:
+        unknown = sorted(set(ballot.get("approve", ())) - known)
+        if unknown:
+            raise VoteError(f"ballot of {voter}: {', '.join(map(repr, unknown))} is not a project of this budget")
+        ballots.append(Approval(frozenset(ballot.get("approve", ())), weight))
+    allocation = allocate(Decimal(setup["budget"]), projects, ballots,
+                          max_spend=Decimal(setup["max_spend"]) if setup.get("max_spend") else None,
+                          min_spend=Decimal(setup["min_spend"]) if setup.get("min_spend") else None)
+    support = {s.project: s.support for s in allocation.selected} | {s.project: s.support for s in allocation.skipped}
+    participation = Participation.of((w for *_, w in cast), eligible)
+    currency = setup["currency"]
+    if allocation.failure:
+        return False, (), f"The round fails: {allocation.failure}. {participation}.", support, allocation
+    funded = ", ".join(f"{s.project} ({s.cost} {currency})" for s in allocation.selected) or "nothing"
+    skipped = "; ".join(f"{s.project}: {s.reason}" for s in allocation.skipped)
+    statement = (f"Funded: {funded}; {allocation.spent} of {allocation.budget} {currency} spent, "
+                 f"{allocation.unspent} left." + (f" Not funded: {skipped}." if skipped else "") + f" {participation}.")
+    return bool(allocation.selected), tuple(s.project for s in allocation.selected), statement, support, allocation
+
+
+METHODS: dict[str, Callable[[ProposalRow, Cast, dict[str, Fraction], DecisionRule | None], Outcome]] = {
+    **dict.fromkeys(BINDING, _decision),
+    **dict.fromkeys(NON_BINDING, _advice),
+    **dict.fromkeys(("approval", "score", "dots", "meeting_time"), _choice),
+    **dict.fromkeys(("schulze", "instant_runoff", "borda"), _ranked),
+    "budget": _budget,
+}
