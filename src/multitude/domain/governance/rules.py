@@ -184,7 +184,7 @@ def ballot_problem(row: ProposalRow, assembly: Assembly, ballot: Ballot, reason:
         METHODS[row.method](row, [("the voter", ballot.model_dump(mode="json"), reason, Fraction(1))],
                             {"the voter": Fraction(1)}, rule)
     except (VoteError, BallotError, CountError, ValueError) as error:
-        return str(error).replace("ballot of the voter: ", "")
+        return str(error).replace("ballot of the voter: ", "").replace("the ballot at index 0 ", "")
     return None
 
 
