@@ -17,6 +17,7 @@ from fractions import Fraction
 from math import isqrt
 from typing import Any
 
+from multitude.domain.accounting.distribution import DistributionError
 from multitude.domain.accounting.shares import exact_shares
 from multitude.domain.governance import methods, ranked
 from multitude.domain.governance.assembly import BINDING, NON_BINDING, Assembly, DecisionRule
@@ -105,7 +106,10 @@ def _delegations(state: State, network: str) -> dict[str, Delegation]:
 
 def count(state: State, proposal: ProposalRow, assembly: Assembly, day: str) -> Count:
     """Count `proposal` as the state stands, with the weights of `assembly` on `day`."""
-    weights = eligible_weights(state, proposal.network, assembly, day)
+    try:
+        weights = eligible_weights(state, proposal.network, assembly, day)
+    except DistributionError as error:  # weights by share need an equation that can split
+        raise CountError(f"the members' shares cannot be computed: {error}") from None
     votes = {row.voter: row for key, row in state.votes.items() if key[0] == proposal.proposal}
     ballots = {voter: json.loads(row.ballot) for voter, row in votes.items()}
     reasons = {voter: row.reason for voter, row in votes.items()}
