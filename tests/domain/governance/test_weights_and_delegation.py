@@ -208,3 +208,20 @@ def test_a_ranked_proposal_elects_the_schulze_winner_of_the_published_example() 
     assert set(statuses.values()) == {"applied"}
     row = state.proposals[(p,)]
     assert json.loads(row.result) == ["E"] and row.statement.startswith("E wins by Schulze; ranking E, A, C, B, D")
+
+
+def test_a_budget_that_could_never_be_counted_is_refused_when_opened() -> None:
+    s, net = network()
+    kitchen = [{"id": "kitchen", "title": "Kitchen tent", "cost": "600"}]
+    too_wide = s.propose(ana, net, "budget", projects=kitchen, budget="1000", currency="EUR", max_spend="2000")
+    contradicting = s.propose(ana, net, "budget", projects=kitchen, budget="1000", currency="EUR",
+                              min_spend="800", max_spend="500")
+    cents = s.propose(ana, net, "budget", projects=[{"id": "rope", "title": "Rope", "cost": "9.999"}],
+                      budget="1000", currency="EUR")
+    dollars = s.propose(ana, net, "budget", projects=kitchen, budget="1000", currency="USD")
+    state, statuses = s.state()
+    assert statuses[too_wide.id] == "rejected: maximum spend 2000 is more than the budget 1000"
+    assert statuses[contradicting.id] == "rejected: minimum spend 800 is more than the round may spend (500)"
+    assert statuses[cents.id] == "rejected: project rope: 9.999 EUR has more than 2 decimals"
+    assert statuses[dollars.id].startswith("rejected: the network does not use the currency USD")
+    assert not state.proposals

@@ -14,6 +14,7 @@ from fractions import Fraction
 from typing import Any
 
 from multitude.domain.accounting.quantities import day_of
+from multitude.domain.accounting.rules import currency_of
 from multitude.domain.governance.actions import apply_action, check_action
 from multitude.domain.governance.assembly import BINDING, NON_BINDING, Assembly, DecisionRule
 from multitude.domain.governance.bodies import (
@@ -28,6 +29,7 @@ from multitude.domain.governance.bodies import (
     ProposalWithdrawn,
     VoteCast,
 )
+from multitude.domain.governance.budget import BudgetError
 from multitude.domain.governance.count import METHODS, CountError, count
 from multitude.domain.governance.delegation import delegation_refusal
 from multitude.domain.governance.quorum import VoteError
@@ -39,6 +41,7 @@ from multitude.domain.governance.rows import (
     ProposalVersionRow,
     VoteRow,
 )
+from multitude.domain.networks.bodies import Charter
 from multitude.domain.networks.rules import charter_of
 from multitude.domain.rules import Rejected, acting_network, holds, is_member
 from multitude.domain.state import NetworkRow, State
@@ -105,6 +108,16 @@ def rule_of(assembly: Assembly, body: ProposalOpened) -> DecisionRule | None:
     return DecisionRule(method=body.method)  # type: ignore[arg-type]
 
 
+def _budget_fits(charter: Charter, body: ProposalOpened) -> None:
+    """A budget's currency is one the network uses, and every amount is in its minor units."""
+    currency = currency_of(charter, body.currency or "")
+    amounts = [("budget", body.budget), ("min_spend", body.min_spend), ("max_spend", body.max_spend),
+               *((f"project {p.id}", p.cost) for p in body.projects)]
+    for what, amount in amounts:
+        if amount is not None and len(amount.partition(".")[2]) > currency.decimals:
+            raise Rejected(f"{what}: {amount} {currency.code} has more than {currency.decimals} decimals")
+
+
 def proposal_opened(state: State, event: Event, body: ProposalOpened, actor: str) -> None:
     net = acting_network(state, event)
     _member(state, net, actor, "open a proposal")
@@ -118,17 +131,19 @@ def proposal_opened(state: State, event: Event, body: ProposalOpened, actor: str
         except Rejected as error:
             raise Rejected(f"action {number} ({action.kind}): {error}") from None
     if body.method == "budget":
-        currencies = [c.code for c in charter.currencies]
-        if body.currency not in currencies:
-            raise Rejected(f"the network does not use the currency {body.currency} "
-                           f"(it uses: {', '.join(currencies) or 'none yet'})")
+        _budget_fits(charter, body)
     setup = body.model_dump(mode="json", include={"options", "dots", "projects", "budget", "currency",
                                                    "min_spend", "max_spend"}, exclude_none=True)
-    state.proposals[(event.id,)] = ProposalRow(
+    row = ProposalRow(
         event.id, net.network, actor, body.title, body.text, body.method, body.topic or "", body.closes,
         event.time, _json(setup), _json(rule.model_dump(mode="json")) if rule else "",
         _json([a.model_dump(mode="json", exclude_defaults=True) for a in body.actions]), 1, "open", "", "[]",
         "", "[]", "", event.id)
+    try:  # a proposal that could never be counted (a budget whose spend rules contradict it) is refused now
+        METHODS[row.method](row, [], {}, rule)
+    except (VoteError, BallotError, BudgetError, CountError) as error:
+        raise Rejected(str(error)) from None
+    state.proposals[(event.id,)] = row
     state.proposal_versions[(event.id, 1)] = ProposalVersionRow(event.id, 1, body.title, body.text, "", event.time,
                                                                 event.id)
 
