@@ -3,17 +3,24 @@ network, told as the events their people would sign. Later capabilities extend t
 
 The people's keys are derived from their names, so the cast is the same on every run and a
 user can act as any of them (`multitude --as ana …`) once the demo stored their identities.
+
+The story is dated over the three weeks before it is loaded (its own clock, a minute per
+event), so its assemblies can have closed by now while two proposals are still open to vote on.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from multitude.keyring import Keyring
 from multitude.ledger import Keypair
-from multitude.node import Node
+from multitude.ledger.event import event_time
+from multitude.node import Node, Receipt
 
 __all__ = ["CAST", "Person", "demo_key", "load_demo"]
 
@@ -48,8 +55,51 @@ def demo_key(handle: str) -> Keypair:
     return Keypair(hashlib.sha256(f"multitude demo person {handle}".encode()).digest())
 
 
-def load_demo(node: Node, keyring: Keyring | None = None, step: Callable[[str], None] | None = None) -> dict[str, str]:
-    """Sign the demo's story into `node`; return the networks' ids by name.
+STORY_DAYS = 21
+
+
+class _Clock:
+    """The demo's own clock: day 0 of the story is three weeks before `now`, and each event
+    signed takes a minute, so the story's last day is yesterday whenever it is loaded."""
+
+    def __init__(self, now: datetime) -> None:
+        self.start = (now - timedelta(days=STORY_DAYS)).replace(hour=0, minute=0, second=0, microsecond=0)
+        self.moment = self.at(0)
+
+    def at(self, day: int, hour: int = 9) -> datetime:
+        """`hour` o'clock (UTC) of the story's `day`; day STORY_DAYS is the day it is loaded."""
+        return self.start + timedelta(days=day, hours=hour)
+
+    def day(self, day: int, hour: int = 9) -> None:
+        """Move on to `hour` o'clock of `day` (never back: what was signed stays before)."""
+        self.moment = max(self.moment, self.at(day, hour))
+
+    def tick(self) -> str:
+        """The time of the next event."""
+        self.moment += timedelta(minutes=1)
+        return event_time(self.moment)
+
+
+class _Dated(Node):
+    """The node signing every event at the demo clock's time; it shares the node's store,
+    projection and key ring."""
+
+    def __init__(self, node: Node, clock: _Clock) -> None:
+        vars(self).update(vars(node))
+        self.clock = clock
+
+    def signing_time(self) -> str:
+        return self.clock.tick()
+
+    def act(self, type: str, body: Mapping[str, Any], network: str | None = None, *,
+            check: bool = True, time: str | None = None) -> Receipt:
+        return super().act(type, body, network, check=check, time=time or self.clock.tick())
+
+
+def load_demo(node: Node, keyring: Keyring | None = None, step: Callable[[str], None] | None = None,
+              now: datetime | None = None) -> dict[str, str]:
+    """Sign the demo's story into `node`, dated over the three weeks before `now` (the wall
+    clock by default); return the networks' ids by name.
 
     With a key ring, the cast's identities are stored in it (so one can act as them).
     """
@@ -59,10 +109,12 @@ def load_demo(node: Node, keyring: Keyring | None = None, step: Callable[[str], 
         for handle, key in keys.items():
             if handle not in keyring.names():
                 keyring.create(handle, key=key)
+    clock = _Clock(now or datetime.now(UTC))
+    dated = _Dated(node, clock)
 
     def as_(handle: str) -> Node:
-        node.use_key(keys[handle])
-        return node
+        dated.use_key(keys[handle])
+        return dated
 
     say("profiles")
     for person in CAST:
@@ -95,6 +147,10 @@ def load_demo(node: Node, keyring: Keyring | None = None, step: Callable[[str], 
     as_("hana").request_membership(camp, note="Minutes of every assembly since day one.")
     as_("ana").approve(camp, keys["hana"].public)
     as_("ana").grant_role(camp, keys["hana"].public, "facilitator")
+    # The working groups' people who want a voice of their own in the general assembly.
+    for handle in ("bilal", "chen", "dara", "elif"):
+        as_(handle).request_membership(camp, note="To speak and vote in the general assembly.")
+        as_("hana").approve(camp, keys[handle].public)
     as_("gio").request_membership(camp, note="I photograph the camp for the press.")
     as_("ana").decline(camp, keys["gio"].public, "Please join through the Communications group.")
     as_("femi").request_membership(camp)
@@ -124,17 +180,28 @@ def load_demo(node: Node, keyring: Keyring | None = None, step: Callable[[str], 
 
     say("a second device")
     phone = Keypair(hashlib.sha256(b"multitude demo device lena-phone").digest())
-    node.use_key(phone)
-    consent = node.device_consent(keys["lena"].public)
+    dated.use_key(phone)
+    consent = dated.device_consent(keys["lena"].public)
     as_("lena").link_device(phone.public, consent, "phone")
-    node.use_key(phone)
-    node.publish_profile("person", "Lena Fischer", "Data and documentation at the lab (from my phone).",
-                         ("python", "documentation"), "Lab")
+    dated.use_key(phone)
+    dated.publish_profile("person", "Lena Fischer", "Data and documentation at the lab (from my phone).",
+                          ("python", "documentation"), "Lab")
 
     say("a season of contributions at the lab")
+    clock.day(1)
     _lab_season(as_, keys, lab)
     say("donations shared by the camp")
+    clock.day(3)
     _camp_donations(as_, keys, ids)
+    say("the camp's general assembly")
+    _camp_assembly(as_, keys, camp, clock)
+    say("the lab votes on its value equation")
+    _lab_vote(as_, lab, clock)
+    say("the camp's budget round and its polls")
+    _budget_round(as_, camp, clock)
+    _radio_name(as_, camp, clock)
+    say("proposals still open")
+    _still_open(as_, keys, camp, clock)
     return ids
 
 
@@ -299,3 +366,174 @@ def _camp_donations(as_: Callable[[str], Node], keys: dict[str, Keypair], ids: d
         kitchen=kitchen, health=ids["Health"], communications=ids["Communications"]))
     donation = as_("ana").record_income(camp, "1000", "EUR", "Donation box, first week")
     as_("ana").distribute(camp, donation)
+
+
+# -- assemblies ------------------------------------------------------------------------------
+
+# Version 2 with a bigger fund: 15% of each income instead of 10%.
+LAB_EQUATION_3 = (
+    LAB_EQUATION_2
+    .replace('name = "Lab: rates per skill, recent work first"', 'name = "Lab: rates per skill, a bigger fund"')
+    .replace("version = 2", "version = 3")
+    .replace('name = "fund"\npercent = 10', 'name = "fund"\npercent = 15')
+)
+
+# What only the camp's general assembly decides, and how: modified consensus, which a block
+# does not stop when three quarters of those who take a side agree; half the members must
+# take part.
+CAMP_ASSEMBLY = {
+    "decides": {kind: {"method": "modified_consensus", "supermajority": "3/4", "quorum": {"share": "1/2"}}
+                for kind in ("admit_member", "remove_member", "grant_role", "revoke_role")},
+}
+# The lab's value equation is voted on: more than half of the votes cast, half the members
+# taking part.
+LAB_ASSEMBLY = {
+    "decides": {"adopt_equation": {"method": "majority", "threshold": "1/2", "comparison": "more_than",
+                                   "of": "votes_cast", "quorum": {"share": "1/2"}}},
+}
+
+BUDGET_PROJECTS = (
+    {"id": "water", "title": "Water tank and filters", "cost": "250"},
+    {"id": "solar", "title": "Solar panels for the radio", "cost": "400"},
+    {"id": "medkit", "title": "Restock the health tent", "cost": "120"},
+    {"id": "tarps", "title": "Rain tarps for the kitchen", "cost": "180"},
+    {"id": "library", "title": "A small library tent", "cost": "90"},
+)
+BUDGET_BALLOTS = {
+    "ana": ("water", "solar", "medkit"),
+    "hana": ("water", "solar"),
+    "bilal": ("water", "solar", "tarps"),
+    "chen": ("water", "medkit"),
+    "dara": ("water", "solar", "tarps"),
+    "elif": ("medkit",),
+}
+
+
+def _give_assembly(as_: Callable[[str], Node], custodian: str, network: str, assembly: dict[str, Any]) -> None:
+    """The custodian writes the assembly section into the network's charter, the rest as it is."""
+    node = as_(custodian)
+    row = node.network(network)
+    charter = {**json.loads(row.charter), "assembly": assembly}
+    node.act("network.charter_amended", {"v": 1, "name": row.name, "purpose": row.purpose, "charter": charter},
+             row.network)
+
+
+def _camp_assembly(as_: Callable[[str], Node], keys: dict[str, Keypair], camp: str, clock: _Clock) -> None:
+    """A role given by modified consensus: a block with its reason, a stand-aside, a comment, an
+    amendment, a changed vote; three quarters agree, so it passes and Dara is a facilitator."""
+    clock.day(5, 10)
+    _give_assembly(as_, "ana", camp, CAMP_ASSEMBLY)
+    proposal = as_("hana").propose(
+        camp, "Dara joins the facilitators", "modified_consensus", clock.at(9, 18).isoformat(), topic="roles",
+        text="The assembly has outgrown two facilitators. Dara has held the evening circles for a "
+             "fortnight; this gives her the facilitator role.",
+        actions=[{"kind": "grant_role", "member": keys["dara"].public, "role": "facilitator"}],
+    ).event
+    as_("bilal").vote(proposal, position="agree", reason="She kept the kitchen's meeting calm last week.")
+    as_("chen").vote(proposal, position="block",
+                     reason="Roles should rotate: a third permanent facilitator is how a camp grows bosses.")
+    as_("chen").comment(proposal, "I could live with a facilitator for the autumn, reviewed at the first "
+                                  "assembly of winter.")
+    clock.day(6, 11)
+    as_("elif").vote(proposal, position="stand aside", reason="I have not been to the evening circles.")
+    as_("ana").vote(proposal, position="abstain", reason="Waiting for an answer to Chen's point.")
+    clock.day(6, 16)
+    as_("hana").amend_proposal(
+        proposal, "Dara joins the facilitators until the first assembly of winter",
+        text="The assembly has outgrown two facilitators. Dara has held the evening circles for a "
+             "fortnight; this gives her the facilitator role for the autumn. The first assembly of "
+             "winter decides whether she keeps it.",
+        note="After Chen's comment: the role is for the autumn, and comes back to the assembly.")
+    as_("chen").comment(proposal, "Better, but I keep my block: rotation should be the rule for everyone, "
+                                  "not a promise for one.")
+    clock.day(7, 10)
+    as_("ana").vote(proposal, position="agree", reason="The amendment answers the rotation question for me.")
+    as_("dara").vote(proposal, position="agree")
+    as_("hana").vote(proposal, position="agree")
+    clock.day(10)
+    as_("ana").close_proposal(proposal, "Closed at the morning assembly; Chen's block and reasons are minuted.")
+
+
+def _lab_vote(as_: Callable[[str], Node], lab: str, clock: _Clock) -> None:
+    """From now on the lab's equation is voted on; version 3 (a bigger fund) passes 2 to 1."""
+    clock.day(10, 14)
+    _give_assembly(as_, "ivo", lab, LAB_ASSEMBLY)
+    proposal = as_("lena").propose(
+        lab, "Equation v3: fifteen percent to the lab's fund", "majority", clock.at(13, 12).isoformat(),
+        topic="equation",
+        text="The rent went up in October and the printer needs a new hotend: the fund takes 15% of "
+             "each income instead of 10%. Everything else stays as in version 2.",
+        actions=[{"kind": "adopt_equation", "document": LAB_EQUATION_3}],
+    ).event
+    as_("lena").vote(proposal, position="for")
+    clock.day(11, 14)
+    as_("ivo").vote(proposal, position="against", reason="Ten percent was enough; I would rather pay the makers.")
+    as_("jun").comment(proposal, "The hotend alone is 60 EUR. I vote for.")
+    as_("jun").vote(proposal, position="for")
+    clock.day(13, 13)
+    as_("lena").close_proposal(proposal, "Version 3 is in force from today.")
+
+
+def _budget_round(as_: Callable[[str], Node], camp: str, clock: _Clock) -> None:
+    """600 EUR for five projects: the solar panels are skipped (they no longer fit after the water
+    tank) and two cheaper ones are funded after them; nobody backs the library tent."""
+    clock.day(13, 15)
+    proposal = as_("hana").propose(
+        camp, "The second donation box: what we fund", "budget", clock.at(17, 18).isoformat(), topic="budget",
+        text="600 EUR from the second week's donation box. Approve every project you would fund; the "
+             "most approved are funded first, as long as the money lasts.",
+        projects=BUDGET_PROJECTS, budget="600", currency="EUR",
+    ).event
+    for number, (handle, approved) in enumerate(BUDGET_BALLOTS.items()):
+        clock.day(13 + number // 2, 20)  # two ballots an evening
+        as_(handle).vote(proposal, approve=approved)
+    clock.day(18)
+    as_("hana").close_proposal(proposal, "Spending as decided; receipts go to the Assembly group.")
+
+
+def _radio_name(as_: Callable[[str], Node], camp: str, clock: _Clock) -> None:
+    """A name for the camp's radio, ranked and counted by Schulze."""
+    clock.day(18, 11)
+    options = ("Radio Plaza", "Tent FM", "Voice of the Square", "Night Shift")
+    proposal = as_("dara").propose(camp, "A name for the camp's radio", "schulze", clock.at(19, 20).isoformat(),
+                                   text="Rank the names you like; leave out those you do not.",
+                                   options=options).event
+    rankings = {
+        "dara": ("Voice of the Square", "Radio Plaza", "Tent FM", "Night Shift"),
+        "ana": ("Radio Plaza", "Voice of the Square", "Night Shift", "Tent FM"),
+        "bilal": ("Tent FM", "Radio Plaza", "Voice of the Square"),
+        "chen": ("Voice of the Square", "Tent FM", "Radio Plaza"),
+        "hana": ("Radio Plaza", "Tent FM", "Voice of the Square"),
+        "elif": ("Night Shift", "Voice of the Square", "Radio Plaza"),
+    }
+    for handle, ranking in rankings.items():
+        as_(handle).vote(proposal, ranking=ranking)
+    clock.day(20, 8)
+    as_("dara").close_proposal(proposal)
+
+
+def _still_open(as_: Callable[[str], Node], keys: dict[str, Keypair], camp: str, clock: _Clock) -> None:
+    """The assembly reconsiders Gio, declined on the first day; since it admits members, a
+    proposal does, open for a week (passed, it invites him). Elif lets Bilal vote for her on
+    membership. And a poll for the next assembly's time."""
+    clock.day(20, 9)
+    as_("elif").delegate(camp, keys["bilal"].public, topic="membership")
+    proposal = as_("dara").propose(
+        camp, "Admit Giovanni Russo", "modified_consensus", clock.at(STORY_DAYS + 6, 18).isoformat(),
+        topic="membership",
+        text="Gio was asked on the first day to join through the Communications group. He has "
+             "photographed every assembly since; this invites him to join the camp in his own name.",
+        actions=[{"kind": "admit_member", "member": keys["gio"].public, "reason": "Three weeks of photographs."}],
+    ).event
+    as_("bilal").vote(proposal, position="agree", reason="He documents every assembly.")
+    as_("hana").vote(proposal, position="agree")
+    as_("chen").comment(proposal, "Has the Communications group said what it thinks?")
+    slots = [clock.at(STORY_DAYS + 3, 18), clock.at(STORY_DAYS + 4, 11), clock.at(STORY_DAYS + 4, 18)]
+    labels = [f"{slot:%a %d %b, %H:%M}" for slot in slots]
+    poll = as_("hana").propose(
+        camp, "When is the next general assembly?", "meeting_time", clock.at(STORY_DAYS + 2, 12).isoformat(),
+        text="Say for each time whether you can come.", options=labels,
+    ).event
+    for handle, answers in {"ana": ("yes", "if need be", "no"), "chen": ("no", "yes", "yes"),
+                            "dara": ("yes", "yes", "if need be")}.items():
+        as_(handle).vote(poll, answers=dict(zip(labels, answers, strict=True)))

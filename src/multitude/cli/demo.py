@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -74,6 +75,7 @@ def demo(
                 members.add_row(plain(member.name) + kind, ", ".join(member.roles), plain(" › ".join(member.via)))
             console.print(members)
         _distributions(node)
+        _proposals(node)
         counts = node.counts()
         console.print(f"{counts['events']} events in the log; {len(CAST)} people; "
                       f"{counts['networks']} networks; digest {node.digest()[:16]}…")
@@ -96,6 +98,8 @@ def demo(
         console.print(f"Why each got what they got: {prefix} explain DISTRIBUTION [--agent NAME]")
         console.print(f"A split before recording it: {prefix} distribute 'Open Sensor Lab' --amount 1000 "
                       f"--currency EUR --dry-run [--compare {earlier}]")
+        console.print(f"The camp's assembly: {prefix} proposals 'Plaza Camp'; vote on an open one, e.g. "
+                      f"{prefix} --as chen vote PROPOSAL block --reason '…'")
 
 
 def _distributions(node: Node) -> None:
@@ -111,6 +115,21 @@ def _distributions(node: Node) -> None:
         table.add_row(short(row.distribution), plain(node.name_of(row.network)), f"{row.amount} {row.currency}",
                       plain(f"{equation.name} (v{equation.version})") if equation else "",
                       plain(", ".join(f"{node.name_of(agent)} {amount}" for agent, amount in largest)))
+    console.print(table)
+
+
+def _proposals(node: Node) -> None:
+    from rich.table import Table
+
+    table = Table("proposal", "network", "title", "method", "outcome", title="Proposals")
+    for net in node.networks():
+        for row in node.proposals(net.network):
+            chosen = ", ".join(json.loads(row.result or "[]"))
+            outcome = {"yes": "passed", "no": "failed"}.get(row.passed, row.status) + (f": {chosen}" if chosen else "")
+            if row.status == "open":
+                outcome = f"open until {row.closes[:16].replace('T', ' ')} UTC"
+            table.add_row(short(row.proposal), plain(net.name), plain(row.title), row.method.replace("_", " "),
+                          plain(outcome))
     console.print(table)
 
 
