@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from multitude.cli import accounting, bundle, demo, identity, ledger, network, records, serve
+from multitude.cli import accounting, assembly, bundle, demo, identity, ledger, network, records, serve
 from multitude.cli.context import Options
 from multitude.settings import setting
 
@@ -42,6 +42,7 @@ def _options(
 identity.register(app)
 network.register(app)
 accounting.register(app)
+assembly.register(app)
 ledger.register(app)
 bundle.register(app)
 demo.register(app)
