@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
 from multitude.cli.context import console, fail, opened, plain, progress, short
-
-if TYPE_CHECKING:
-    from multitude.node import Node
 
 __all__ = ["register"]
 
@@ -72,30 +69,13 @@ def verify(ctx: typer.Context) -> None:
             console.print(f"[bold red]BAD[/] {plain(finding.subject)}: {plain(finding.message)}", highlight=False)
         if result.distributions:
             console.print(result.recomputed())
-        _recounted(node)
+        if result.closes:
+            console.print(result.recounted())
         if result.intact:
             console.print(f"[green]Intact:[/] {result.events} events, signatures, ids and projection all check.")
             return
         console.print(f"[bold red]Not intact:[/] {len(result.problems)} problems in {result.events} events.")
         raise typer.Exit(1)
-
-
-def _recounted(node: Node) -> None:
-    """The proposal closes the fold recounted: a close stands only if the recount gives the votes
-    and the outcome it recorded, so an applied close is one that matched (verify has just checked
-    that the stored statuses are those of a fresh fold); a rejected one is named with its reason."""
-    from multitude.store import EventFilter
-
-    closes = node.log(EventFilter(type="proposal.closed"))
-    for event, receipt in closes:
-        if receipt.status == "rejected":
-            console.print(f"[yellow]note[/] {short(event.id)}: this close of proposal "
-                          f"{short(str(event.body['proposal']))} was rejected: {plain(receipt.reason)}",
-                          highlight=False)
-    matched = sum(1 for _, receipt in closes if receipt.status == "applied")
-    if closes:
-        plural = "s" if matched != 1 else ""
-        console.print(f"{matched} proposal close{plural} recounted from the log: each matches its votes and outcome.")
 
 
 def digest(ctx: typer.Context) -> None:

@@ -35,6 +35,7 @@ class Audit:
     events: int = 0
     findings: list[Finding] = field(default_factory=list)
     distributions: int = 0  # distributions recomputed from the log and found as recorded
+    closes: int = 0  # proposal closes recounted from the log and found as recorded
 
     @property
     def problems(self) -> list[Finding]:
@@ -54,6 +55,13 @@ class Audit:
             return ""
         plural = "s" if self.distributions != 1 else ""
         return f"{self.distributions} distribution{plural} recomputed from the log: each gives what it recorded."
+
+    def recounted(self) -> str:
+        """What the audit says of the proposal closes it recounted ('' when there were none)."""
+        if not self.closes:
+            return ""
+        plural = "s" if self.closes != 1 else ""
+        return f"{self.closes} proposal close{plural} recounted from the log: each matches its votes and outcome."
 
 
 def _check_event(row: EventRow) -> Finding | None:
@@ -109,7 +117,7 @@ def _projection(store: Store, rows: list[EventRow], audit: Audit) -> None:
         name: [tuple(row) for row in getattr(fresh, name).values()] for name in fresh.__dataclass_fields__
     }
     expected["event_status"] = [tuple(row) for row in statuses]
-    _distributions(rows, statuses, audit)
+    _recomputed(rows, statuses, audit)
     folded = sum(1 for row in statuses if row[6] is not None)
     recorded = int(store.get_meta("projection_position") or 0)
     if folded != recorded:
@@ -135,16 +143,26 @@ def _projection(store: Store, rows: list[EventRow], audit: Audit) -> None:
             audit.findings.append(Finding(True, spec.name, f"{more} more rows differ from a fresh fold"))
 
 
-def _distributions(rows: list[EventRow], statuses: list[Any], audit: Audit) -> None:
-    """Every distribution was recomputed by the fresh fold; say which match and which do not."""
-    recorded = {row.id for row in rows if row.type == "distribution.recorded"}
+# What the fold recomputes and a signed event states: (the audit's counter, what a mismatch is).
+_RECOMPUTED = {
+    "distribution.recorded": ("distributions", "this distribution does not match the log"),
+    "proposal.closed": ("closes", "this close does not match the recount"),
+}
+
+
+def _recomputed(rows: list[EventRow], statuses: list[Any], audit: Audit) -> None:
+    """Every distribution and proposal close was recomputed by the fresh fold; say which match and
+    which do not."""
+    kinds = {row.id: row.type for row in rows if row.type in _RECOMPUTED}
     for status in statuses:
-        if status[0] not in recorded:
+        kind = kinds.get(status[0])
+        if kind is None:
             continue
+        counter, mismatch = _RECOMPUTED[kind]
         if status[1] == "applied":
-            audit.distributions += 1
+            setattr(audit, counter, getattr(audit, counter) + 1)
         elif status[1] == "rejected":
-            audit.findings.append(Finding(False, status[0], f"this distribution does not match the log: {status[2]}"))
+            audit.findings.append(Finding(False, status[0], f"{mismatch}: {status[2]}"))
 
 
 def audit(store: Store, progress: Callable[[int], None] | None = None) -> Audit:
