@@ -362,8 +362,9 @@ class Node(Accounts, Assemblies):
     def create_network(self, name: str, purpose: str = "", membership: str = "open",
                        approver_role: str = "custodian", roles: Iterable[str] = (), *,
                        currencies: Mapping[str, int] | None = None, validation: Mapping[str, Any] | None = None,
-                       leavers: Mapping[str, str] | None = None) -> str:
-        """Create a network; `currencies` maps codes to their decimals (EUR: 2)."""
+                       leavers: Mapping[str, str] | None = None, assembly: Mapping[str, Any] | None = None) -> str:
+        """Create a network; `currencies` maps codes to their decimals (EUR: 2); `assembly` is the
+        charter's assembly section (see docs/governance.md)."""
         charter: dict[str, Any] = {"membership": membership, "approver_role": approver_role, "roles": list(roles)}
         if currencies:
             charter["currencies"] = [{"code": code, "decimals": places} for code, places in currencies.items()]
@@ -371,13 +372,16 @@ class Node(Accounts, Assemblies):
             charter["validation"] = dict(validation)
         if leavers:
             charter["leavers"] = dict(leavers)
+        if assembly:
+            charter["assembly"] = dict(assembly)
         return self.act("network.created", _body(name=name, purpose=purpose, charter=charter)).event
 
     def amend_charter(self, network: str, *, name: str | None = None, purpose: str | None = None,
                       membership: str | None = None, approver_role: str | None = None,
                       roles: Iterable[str] | None = None, currencies: Mapping[str, int] | None = None,
                       validation: Mapping[str, Any] | None = None,
-                      leavers: Mapping[str, str] | None = None) -> Receipt:
+                      leavers: Mapping[str, str] | None = None,
+                      assembly: Mapping[str, Any] | None = None) -> Receipt:
         """Change what is given; the rest of the charter stays as it is."""
         row = self.network(network)
         charter = json.loads(row.charter)
@@ -388,6 +392,7 @@ class Node(Accounts, Assemblies):
             "currencies": [{"code": c, "decimals": d} for c, d in currencies.items()] if currencies else None,
             "validation": dict(validation) if validation else None,
             "leavers": dict(leavers) if leavers else None,
+            "assembly": dict(assembly) if assembly is not None else None,
         }
         charter.update({key: value for key, value in changes.items() if value is not None})
         body = _body(name=name or row.name, purpose=row.purpose if purpose is None else purpose, charter=charter)

@@ -402,3 +402,25 @@ def test_a_late_vote_from_an_offline_node_overturns_a_close_and_verify_says_so(l
     closed = flat(here.ok("close", proposal[:8], who="ana"))
     assert "Fails" in closed and "for 1, against 1" in closed, closed
     assert "2 proposal closes recounted from the log" in flat(here.ok("verify"))
+
+
+# -- the assembly section given when a network is created or amended ---------------------------
+
+
+def test_a_network_is_created_with_its_assembly_rules_and_a_bad_file_changes_nothing(tmp_path: Path) -> None:
+    sh = Shell(tmp_path / "home")
+    sh.ok("init", "--name", "ana")
+    rules = tmp_path / "assembly.toml"
+    rules.write_text('closer = "author"\n[decides.grant_role]\nmethod = "consent"\n', encoding="utf-8")
+    sh.ok("network", "create", "Camp", "--assembly", str(rules), who="ana")
+    assert sh.refused("role", "grant", "Camp", "ana", "facilitator", who="ana") == (
+        "error: the charter reserves granting roles for the assembly: open a proposal")
+    count = sh.events()
+    broken = tmp_path / "broken.toml"
+    broken.write_text("closer = \n", encoding="utf-8")
+    assert sh.refused("network", "amend", "Camp", "--assembly", str(broken), who="ana").startswith(
+        f"error: --assembly {broken}: not TOML: ")
+    wrong = tmp_path / "wrong.toml"
+    wrong.write_text('[assembly]\nweights = "by wealth"\n', encoding="utf-8")
+    assert "weights" in sh.refused("network", "amend", "Camp", "--assembly", str(wrong), who="ana")
+    assert sh.events() == count

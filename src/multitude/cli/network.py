@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+import tomllib
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -26,6 +28,24 @@ Validation = Annotated[str | None, typer.Option(
     help="Who validates contributions: none, peers or role.")]
 Approvals = Annotated[int | None, typer.Option(help="Approvals a contribution needs (peers or role).")]
 ValidatorRole = Annotated[str | None, typer.Option(help="The role whose holders validate (with --validation role).")]
+AssemblyFile = Annotated[Path | None, typer.Option(
+    "--assembly", help="A TOML file with the charter's assembly section: how proposals are decided, what only "
+    "the assembly may do (see docs/governance.md).")]
+
+
+def _assembly(path: Path | None) -> dict[str, Any] | None:
+    if path is None:
+        return None
+    try:
+        document = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise fail(f"--assembly {path}: {error.strerror}") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise fail(f"--assembly {path}: not TOML: {error}") from None
+    section = document.get("assembly", document)
+    if not isinstance(section, dict):
+        raise fail(f"--assembly {path}: the assembly section is a table")
+    return section
 
 
 def _currencies(values: list[str] | None) -> dict[str, int] | None:
@@ -69,12 +89,14 @@ def create(
     validation: Validation = None,
     approvals: Approvals = None,
     validator_role: ValidatorRole = None,
+    assembly: AssemblyFile = None,
 ) -> None:
     """Create a network with its charter; you become its first custodian."""
     with opened(ctx, signing=True) as node:
         network = node.create_network(name, purpose, membership, approver_role, role or (),
                                       currencies=_currencies(currency),
-                                      validation=_validation(validation, approvals, validator_role))
+                                      validation=_validation(validation, approvals, validator_role),
+                                      assembly=_assembly(assembly))
         console.print(f"Network [bold]{plain(name)}[/] created: {network}")
 
 
@@ -138,12 +160,15 @@ def amend(
     validation: Validation = None,
     approvals: Approvals = None,
     validator_role: ValidatorRole = None,
+    assembly: AssemblyFile = None,
 ) -> None:
-    """Amend a network's charter (custodians); what is not given stays as it is."""
+    """Amend a network's charter (custodians, unless the charter reserves it for the assembly);
+    what is not given stays as it is."""
     with opened(ctx, signing=True) as node:
         _done("Charter amended", node.amend_charter(
             network, name=name, purpose=purpose, membership=membership, approver_role=approver_role, roles=role,
-            currencies=_currencies(currency), validation=_validation(validation, approvals, validator_role)))
+            currencies=_currencies(currency), validation=_validation(validation, approvals, validator_role),
+            assembly=_assembly(assembly)))
 
 
 @network_app.command("join")
