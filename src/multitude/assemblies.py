@@ -21,35 +21,38 @@ from multitude.domain.governance.rows import (
     SpendingRow,
     VoteRow,
 )
-from multitude.domain.governance.rules import assembly_of, closing_body
+from multitude.domain.governance.rules import assembly_of, closing_body, may_close
 from multitude.domain.rules import Rejected
 from multitude.errors import NodeError, Refused
 from multitude.ledger.event import event_time
 
 __all__ = ["Assemblies", "closing_time"]
 
-_RELATIVE = re.compile(r"^\+(?:(?P<d>\d{1,3})d)?(?:(?P<h>\d{1,4})h)?(?:(?P<m>\d{1,5})m)?$")
+_RELATIVE = re.compile(r"^\+(?:(?P<d>\d{1,3})d)?(?:(?P<h>\d{1,4})h)?(?:(?P<m>\d{1,5})m)?(?:(?P<s>\d{1,6})s)?$")
 _AGENT_FIELDS = ("member", "payee")
 
 
 def closing_time(text: str, now: datetime | None = None) -> str:
-    """A closing time as an event time: relative to now ("+3d", "+2h30m", "+45m") or a moment in
+    """A closing time as an event time: relative to now ("+3d", "+2h30m", "+45m", "+90s") or a moment in
     ISO 8601 ("2026-12-01T18:00", "2026-12-01 18:00+01:00", a date alone meaning its midnight UTC)."""
     now = now or datetime.now(UTC)
     text = text.strip()
     relative = _RELATIVE.fullmatch(text)
     if relative and any(relative.groups()):
         delta = timedelta(days=int(relative["d"] or 0), hours=int(relative["h"] or 0),
-                          minutes=int(relative["m"] or 0))
+                          minutes=int(relative["m"] or 0), seconds=int(relative["s"] or 0))
         return event_time(now + delta)
     try:
         moment = datetime.fromisoformat(text.replace(" ", "T", 1) if len(text) > 10 else text)
     except ValueError:
-        raise NodeError(f"closes: {text!r} is neither a time such as 2026-12-01T18:00 nor a delay such as +3d") \
-            from None
+        raise NodeError(f"closes: {text!r} is neither a time such as 2026-12-01T18:00 "
+                        "nor a delay such as +3d or +2h30m") from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return event_time(moment)
+    try:
+        return event_time(moment)
+    except (OverflowError, ValueError):  # a moment at the very edge of the calendar, once in UTC
+        raise NodeError(f"closes: {text!r} is out of range") from None
 
 
 def _body(**fields: Any) -> dict[str, Any]:
@@ -176,14 +179,24 @@ class Assemblies(Directory):
         return sorted((row for key, row in self._settled().spendings.items() if key[0] == net),
                       key=lambda row: row.spending)
 
-    def tally(self, proposal: str) -> Count:
-        """The count as it stands (for an open proposal, what a close now would find)."""
+    def tally(self, proposal: str, *, day: str | None = None) -> Count:
+        """The count as it stands (for an open proposal, what a close now would find), with the
+        weights of `day` (YYYY-MM-DD; today by default)."""
         row = self.proposal(proposal)
         state = self._settled()
         try:
-            return count(state, row, assembly_of(state.networks[(row.network,)]), day_of(self.signing_time()))
+            return count(state, row, assembly_of(state.networks[(row.network,)]), day or day_of(self.signing_time()))
         except CountError as error:
             raise Refused(str(error)) from None
+
+    def closers(self, proposal: str) -> list[str]:
+        """The agents who may close the proposal once its time is up (as the charter says now)."""
+        row = self.proposal(proposal)
+        state = self._settled()
+        assembly = assembly_of(state.networks[(row.network,)])
+        members = {key[1] for key, membership in state.memberships.items()
+                   if key[0] == row.network and membership.status == "member"}
+        return sorted(agent for agent in members | {row.author} if may_close(state, row, assembly, agent))
 
     def tally_hidden(self, proposal: ProposalRow) -> bool:
         """Whether the charter hides this proposal's tally until it closes."""

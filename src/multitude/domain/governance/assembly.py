@@ -26,6 +26,7 @@ __all__ = [
     "DecisionRule",
     "QuorumRule",
     "Ratio",
+    "a_method",
     "ratio",
 ]
 
@@ -49,6 +50,12 @@ Binding = Literal["consent", "consensus", "modified_consensus", "majority"]
 RoleWeight = Annotated[int, Field(ge=0, le=1000)]
 # A share written as a fraction: "1/2", "2/3", "9/10", "1".
 Ratio = Annotated[str, StringConstraints(pattern=r"^[1-9][0-9]{0,5}(/[1-9][0-9]{0,5})?$")]
+
+
+def a_method(method: str) -> str:
+    """The method in words with its article: "an approval", "a modified consensus"."""
+    words = method.replace("_", " ")
+    return f"{'an' if words[0] in 'aeiou' else 'a'} {words}"
 
 
 def ratio(text: str) -> Fraction:

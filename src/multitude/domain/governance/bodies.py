@@ -14,7 +14,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints, field_validator, model_validator
 
-from multitude.domain.governance.assembly import ACTION_KINDS, BINDING, CHOICES, DecisionRule
+from multitude.domain.governance.assembly import ACTION_KINDS, BINDING, CHOICES, DecisionRule, a_method
 from multitude.domain.networks.bodies import Charter
 from multitude.domain.schema import AgentRef, Body, EventId, Name, Note, RoleName, register
 
@@ -146,9 +146,9 @@ class ProposalOpened(Body):
         if self.rule is not None and self.actions:
             raise ValueError("a proposal with actions is decided by the charter's rule for them; give no rule")
         if method in CHOICES and method != "budget" and len(self.options) < 2:
-            raise ValueError(f"a {method.replace('_', ' ')} proposal needs at least two options")
+            raise ValueError(f"{a_method(method)} proposal needs at least two options")
         if method not in CHOICES and self.options:
-            raise ValueError(f"a {method.replace('_', ' ')} proposal has no options")
+            raise ValueError(f"{a_method(method)} proposal has no options")
         if (method == "dots") != (self.dots is not None):
             raise ValueError("dots per member are given exactly for a dots proposal")
         budget_fields = (self.projects, self.budget, self.currency)

@@ -16,7 +16,7 @@ from typing import Any
 from multitude.domain.accounting.quantities import day_of
 from multitude.domain.accounting.rules import currency_of
 from multitude.domain.governance.actions import apply_action, check_action
-from multitude.domain.governance.assembly import BINDING, NON_BINDING, Assembly, DecisionRule
+from multitude.domain.governance.assembly import BINDING, NON_BINDING, Assembly, DecisionRule, a_method
 from multitude.domain.governance.bodies import (
     Action,
     Ballot,
@@ -186,10 +186,10 @@ def ballot_problem(row: ProposalRow, assembly: Assembly, ballot: Ballot, reason:
     given = [name for name in ("position", "approve", "scores", "dots", "ranking", "answers")
              if getattr(ballot, name) not in (None, (), {})]
     if reads not in given and reads != "approve":  # approving nothing is a ballot too
-        return f"a {row.method.replace('_', ' ')} vote gives its {reads}"
+        return f"{a_method(row.method)} vote gives its {reads}"
     stray = [name for name in given if name != reads]
     if stray:
-        return f"a {row.method.replace('_', ' ')} vote has no {', '.join(stray)}"
+        return f"{a_method(row.method)} vote has no {', '.join(stray)}"
     if ballot.votes is not None and assembly.weights != "quadratic":
         return "this network does not vote with quadratic credits; give no votes"
     if ballot.votes is not None and ballot.votes * ballot.votes > assembly.credits:
@@ -223,8 +223,8 @@ def delegation_set(state: State, event: Event, body: DelegationSet, actor: str) 
     _member(state, net, actor, "delegate their vote")
     members = {key[1] for key, row in state.memberships.items() if key[0] == net.network and row.status == "member"}
     refusal = delegation_refusal(actor, body.delegate, members)
-    if refusal:
-        raise Rejected(refusal)
+    if refusal:  # keys shortened as everywhere else in the rules' reasons
+        raise Rejected(refusal.replace(body.delegate, body.delegate[:12]).replace(actor, actor[:12]))
     topic = body.topic or ""
     state.delegations[(net.network, actor, topic)] = DelegationRow(net.network, actor, topic, body.delegate, event.id)
 
