@@ -73,8 +73,8 @@ mode = "remaining"
 
 
 class World:
-    """Ana's Lab, with Bo as a member who logged work that Ana validated and was paid for; and
-    Zed, who has an account and belongs to nothing."""
+    """Ana's Lab, with Bo as a member who logged work that Ana validated and was paid for, and a
+    proposal of Ana's open for a week; and Zed, who has an account and belongs to nothing."""
 
     def __init__(self, web: Web) -> None:
         self.web = web
@@ -91,13 +91,15 @@ class World:
         self.income = self.ana.ok("POST", f"{api}/incomes", json={"amount": "100", "currency": "EUR",
                                                                    "source": "grant"})["income"]
         self.distribution = self.ana.ok("POST", f"{api}/incomes/{self.income}/distribute", json={})["distribution"]
+        self.proposal = self.ana.ok("POST", f"{api}/proposals", json={
+            "title": "Paint the door", "method": "consent", "closes": "+7d"})["proposal"]
         issued = self.ana.ok("POST", "/api/v1/tokens", json={"label": "ana's script"})
         self.token, self.secret = issued["id"], issued["token"]
 
     def path(self, template: str) -> str:
         return template.format(network=self.network, member=self.bo.agent, contribution=self.contribution,
                                income=self.income, distribution=self.distribution, event=self.contribution,
-                               token_id=self.token, role="custodian",
+                               token_id=self.token, role="custodian", proposal=self.proposal,
                                session_id=self.ana.ok("GET", "/api/v1/sessions")[0]["id"])
 
     def body(self, method: str, template: str, csrf: str) -> dict[str, Any]:
@@ -117,6 +119,8 @@ JSON: dict[str, dict[str, Any]] = {
     "preview": {"amount": "10", "currency": "EUR"},
     "incomes": {"amount": "10", "currency": "EUR", "source": "sale"},
     "networks": {"name": "Mine"}, "profile": {"name": "Zed"}, "tokens": {"label": "script"},
+    "proposals": {"title": "Mine", "method": "consent", "closes": "+1d"}, "votes": {"position": "consent"},
+    "comments": {"text": "hello"}, "amendments": {"title": "Mine now"}, "delegations": {"delegate": "Bo"},
 }
 FORMS: dict[str, dict[str, Any]] = {
     "log": {"action": "work", "duration": "1h", "hours": "1h"}, "flag": {"reason": "not seen"},
@@ -125,6 +129,8 @@ FORMS: dict[str, dict[str, Any]] = {
     "preview": {"amount": "10", "currency": "EUR", "document": EQUATION},
     "incomes": {"amount": "10", "currency": "EUR", "source": "sale"}, "networks": {"name": "Mine"},
     "profile": {"name": "Zed"}, "tokens": {"label": "script"},
+    "proposals": {"title": "Mine", "method": "consent", "preset": "+1d"}, "votes": {"position": "consent"},
+    "comments": {"text": "hello"}, "amendments": {"title": "Mine now"}, "delegations": {"delegate": "BO"},
 }
 
 

@@ -40,11 +40,11 @@ def test_no_request_makes_a_server_error(api_schema: BaseSchema, world: World) -
     operations = [result.ok() for result in api_schema.get_all_operations()]
     answered: dict[int, int] = {}
     assert len(operations) == len([path for _, path in routes() if path.startswith("/api/v1/")])
-    # Half the cases name the network, member, contribution, income … that exist, so that the
+    # Half the cases name the network, member, contribution, income, proposal … that exist, so that the
     # requests reach past "no such network" into what each operation does.
     real = {"network": world.network, "member": world.bo.agent, "contribution": world.contribution,
             "income": world.income, "distribution": world.distribution, "event": world.contribution,
-            "role": "custodian"}
+            "role": "custodian", "proposal": world.proposal}
 
     def existing(case: schemathesis.Case) -> schemathesis.Case:
         if case.path_parameters:

@@ -23,12 +23,13 @@ from multitude.api.etags import ETags
 from multitude.api.headers import SecurityHeaders
 from multitude.api.hosting import Hosting
 from multitude.api.pages import accounts as account_pages
+from multitude.api.pages import assemblies as assembly_pages
 from multitude.api.pages import contributions as contribution_pages
 from multitude.api.pages import equations as equation_pages
 from multitude.api.pages import events as event_pages
 from multitude.api.pages import money as money_pages
 from multitude.api.pages import networks as network_pages
-from multitude.api.routes import accounts, contributions, equations, incomes, networks
+from multitude.api.routes import accounts, assemblies, contributions, equations, incomes, networks
 from multitude.api.routes import events as event_routes
 from multitude.api.throttle import LoginThrottle
 from multitude.api.writer import Writer
@@ -52,6 +53,8 @@ ROUTERS = (
     incomes.router,
     equation_pages.router,
     money_pages.router,
+    assemblies.router,
+    assembly_pages.router,
 )
 
 
