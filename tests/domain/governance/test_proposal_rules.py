@@ -186,3 +186,21 @@ def test_a_vote_that_arrives_late_from_an_offline_node_voids_the_close_until_clo
     state, statuses = s.state()
     assert statuses[again.id] == "applied" and state.proposals[(p,)].passed == "no"
     assert "we need the field for the kitchen" in state.proposals[(p,)].statement
+
+
+def test_the_close_records_its_count_which_later_changes_do_not_touch() -> None:
+    s, net = camp()
+    p = s.propose(ben, net, "majority", rule={"method": "majority"}).id
+    s.vote(cy, net, p, position="for")
+    s.vote(dee, net, p, position="against")
+    s.sign(ben, "delegation.set", net, delegate=cy.public)
+    s.wait()
+    s.close(ana, net, p)
+    recorded = s.state()[0].proposals[(p,)].record
+    s.sign(cy, "membership.left", net, member=cy.public)
+    state, _ = s.state()
+    assert state.proposals[(p,)].record == recorded
+    assert json.loads(recorded) == {
+        "figures": [["for", "2"], ["against", "1"], ["abstain", "0"]],
+        "participation": {"members": 2, "weight": "3", "eligible_members": 4, "eligible_weight": "4"},
+        "voters": 2, "digest": json.loads(recorded)["digest"]}

@@ -27,7 +27,6 @@ from multitude.api.paging import Page, page_of
 from multitude.api.problems import Invalid, NotFound
 from multitude.assemblies import closing_time
 from multitude.domain import InvalidBody
-from multitude.domain.accounting.quantities import day_of
 from multitude.domain.governance import methods
 from multitude.domain.governance.actions import describe
 from multitude.domain.governance.assembly import ACTION_KINDS, METHODS, DecisionRule
@@ -253,7 +252,7 @@ class ParticipationOut(BaseModel):
 
 
 class TallyOut(BaseModel):
-    """The count: what a close now would find while open; recounted from the votes once closed."""
+    """The count: what a close now would find while open; as the close recorded it once closed."""
 
     statement: str
     passed: bool | None
@@ -523,19 +522,26 @@ def _closed_at(node: Node, row: ProposalRow) -> str:
 
 
 def _count(node: Node, row: ProposalRow) -> tuple[Count | None, str]:
-    """The count the caller may see, or why there is none. Once closed the votes are recounted
-    on the day of the close, with the members and delegations of now: the recorded outcome stands."""
+    """The live count the caller may see on an open proposal, or why there is none."""
     if node.tally_hidden(row):
         return None, "The charter keeps the tally hidden until the proposal closes."
     if row.status == "withdrawn":
         return None, "Withdrawn: nothing is counted."
+    if row.status == "closed":
+        return None, ""
     try:
-        if row.status == "closed":
-            closed_at = _closed_at(node, row)
-            return node.tally(row.proposal, day=day_of(closed_at) if closed_at else None), ""
         return node.tally(row.proposal), ""
     except Refused as error:
         return None, f"The votes cannot be counted: {error}"
+
+
+def _recorded(row: ProposalRow) -> TallyOut:
+    """The count of a closed proposal, as its close recorded it."""
+    record = json.loads(row.record)
+    return TallyOut(statement=row.statement, passed=_passed(row), result=json.loads(row.result),
+                    figures=[FigureOut(label=label, value=value) for label, value in record["figures"]],
+                    participation=ParticipationOut(**record["participation"]), voters=record["voters"],
+                    digest=record["digest"], note="")
 
 
 def _ballot_shape(node: Node, row: ProposalRow, setup: Mapping[str, Any]) -> BallotShape:
@@ -579,10 +585,7 @@ def proposal_detail(node: Node, row: ProposalRow, agent: str) -> ProposalDetail:
     assembly = assembly_of(network)
     setup: dict[str, Any] = json.loads(row.setup)
     count, tally_note = _count(node, row)
-    if row.status == "closed" and count is not None and (count.passed, list(count.result)) != (
-            _passed(row), json.loads(row.result)):
-        tally_note = ("Recounted now from the votes cast: members or delegations changed since the close, so "
-                      "these figures differ from the outcome recorded then, which stands.")
+    tally = _recorded(row) if row.status == "closed" else _tally(count) if count is not None else None
     votes = node.votes(row.proposal)
     mine = next((vote for vote in votes if vote.voter == agent), None)
     delegations = node.delegations(row.network)
@@ -606,7 +609,7 @@ def proposal_detail(node: Node, row: ProposalRow, agent: str) -> ProposalDetail:
                   for v in node.proposal_versions(row.proposal)],
         comments=[CommentOut(comment=c.comment, author=c.author, author_name=node.name_of(c.author), text=c.text,
                              time=c.time) for c in node.comments(row.proposal)],
-        tally=_tally(count) if count is not None else None, tally_hidden=hidden,
+        tally=tally, tally_hidden=hidden,
         tally_note=tally_note, routes=_routes(node, count) if count is not None else [],
         my_vote=_vote_out(node, mine, count) if mine else None,
         my_delegate=PersonOut(agent=delegate, name=node.name_of(delegate)) if delegate else None,

@@ -27,6 +27,7 @@ class ProposalRow(NamedTuple):
     result: str  # canonical JSON list: the winner(s) or the projects chosen
     statement: str  # the outcome statement
     effects: str  # canonical JSON list of [action kind, "applied" | the reason it could not be]
+    record: str  # canonical JSON of the count at the close: figures, participation, voters, digest ("" before)
     closed: str  # the closing event ("" while open)
     event: str
 

@@ -30,7 +30,7 @@ from multitude.domain.governance.bodies import (
     VoteCast,
 )
 from multitude.domain.governance.budget import BudgetError
-from multitude.domain.governance.count import METHODS, CountError, count
+from multitude.domain.governance.count import METHODS, Count, CountError, count
 from multitude.domain.governance.delegation import delegation_refusal
 from multitude.domain.governance.quorum import VoteError
 from multitude.domain.governance.ranked import BallotError
@@ -47,7 +47,7 @@ from multitude.domain.rules import Rejected, acting_network, holds, is_member
 from multitude.domain.state import NetworkRow, State
 from multitude.ledger import Event, canonical
 
-__all__ = ["HANDLERS", "assembly_of", "ballot_problem", "closing_body", "may_close", "rule_of"]
+__all__ = ["HANDLERS", "assembly_of", "ballot_problem", "closing_body", "may_close", "record_of", "rule_of"]
 
 Handler = Callable[[State, Event, Any, str], None]
 
@@ -138,7 +138,7 @@ def proposal_opened(state: State, event: Event, body: ProposalOpened, actor: str
         event.id, net.network, actor, body.title, body.text, body.method, body.topic or "", body.closes,
         event.time, _json(setup), _json(rule.model_dump(mode="json")) if rule else "",
         _json([a.model_dump(mode="json", exclude_defaults=True) for a in body.actions]), 1, "open", "", "[]",
-        "", "[]", "", event.id)
+        "", "[]", "", "", event.id)
     try:  # a proposal that could never be counted (a budget whose spend rules contradict it) is refused now
         METHODS[row.method](row, [], {}, rule)
     except (VoteError, BallotError, BudgetError, CountError) as error:
@@ -270,7 +270,19 @@ def proposal_closed(state: State, event: Event, body: ProposalClosed, actor: str
     effects = _effects(state, net, row, outcome.passed, outcome.result, event)
     state.proposals[(row.proposal,)] = state.proposals[(row.proposal,)]._replace(
         status="closed", passed="" if outcome.passed is None else "yes" if outcome.passed else "no",
-        result=_json(list(outcome.result)), statement=outcome.statement, effects=_json(effects), closed=event.id)
+        result=_json(list(outcome.result)), statement=outcome.statement, effects=_json(effects),
+        record=_json(record_of(outcome)), closed=event.id)
+
+
+def record_of(outcome: Count) -> dict[str, Any]:
+    """The count as the close recorded it, exact: what its chart and table show ever after, even
+    when members or delegations change later."""
+    taking_part = outcome.participation
+    return {"figures": [[label, str(value)] for label, value in outcome.figures.items()],
+            "participation": {"members": taking_part.members, "weight": str(taking_part.weight),
+                              "eligible_members": taking_part.eligible_members,
+                              "eligible_weight": str(taking_part.eligible_weight)},
+            "voters": outcome.voters, "digest": outcome.digest}
 
 
 def _effects(state: State, net: NetworkRow, row: ProposalRow, passed: bool | None, result: tuple[str, ...],
