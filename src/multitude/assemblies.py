@@ -185,7 +185,7 @@ class Assemblies(Directory):
         row = self.proposal(proposal)
         state = self._settled()
         try:
-            return count(state, row, assembly_of(state.networks[(row.network,)]), day or day_of(self.signing_time()))
+            return count(state, row, day or day_of(self.signing_time()))
         except CountError as error:
             raise Refused(str(error)) from None
 

@@ -83,7 +83,8 @@ class MembershipRow(NamedTuple):
     kind: str  # agent | network
     status: str  # requested | invited | member | declined | left | removed
     reason: str
-    event: str
+    event: str  # the event that set the status
+    since: str  # that event's time
 
 
 class RoleRow(NamedTuple):

@@ -14,7 +14,6 @@ from story import person
 from multitude.domain.accounting.quantities import day_of
 from multitude.domain.governance.count import count
 from multitude.domain.governance.delegation import Stop
-from multitude.domain.governance.rules import assembly_of
 
 ana, ben, cy, dee, eve = person("ana"), person("ben"), person("cy"), person("dee"), person("eve")
 PEOPLE = (ana, ben, cy, dee, eve)
@@ -33,7 +32,7 @@ def network(assembly: dict[str, object] | None = None, roles: tuple[str, ...] = 
 def tally(s: Assembly, proposal: str):  # type: ignore[no-untyped-def]
     state, _ = s.state()
     row = state.proposals[(proposal,)]
-    return count(state, row, assembly_of(state.networks[(row.network,)]), day_of(row.closes))
+    return count(state, row, day_of(row.closes))
 
 
 def test_weights_by_role_take_the_highest_role_and_one_without() -> None:

@@ -78,6 +78,8 @@ def check_action(state: State, net: NetworkRow, action: Action) -> None:
             if action.role is not None and action.role not in charter.all_roles():
                 raise Rejected(f"the charter has no role {action.role!r} (it has: {', '.join(charter.all_roles())})")
         case "admit_member":
+            if (action.member,) in state.networks:
+                raise Rejected(f"{(action.member or '')[:12]} is a network: admit it with accept_network")
             if is_member(state, net.network, action.member or ""):
                 raise Rejected(f"{(action.member or '')[:12]} is already a member")
         case "adopt_equation":

@@ -99,6 +99,13 @@ class BudgetProject(Body):
     title: Name
     cost: Amount
 
+    @field_validator("cost")
+    @classmethod
+    def _costs_something(cls, cost: str) -> str:
+        if Decimal(cost) == 0:
+            raise ValueError("a project's cost must be more than 0")
+        return cost
+
 
 class ProposalOpened(Body):
     """proposal.opened: a member puts a proposal to the network; its id is this event's id.

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -72,10 +73,20 @@ def labels_of(state: State, agents: Iterable[str]) -> dict[str, str]:
     return {agent: name if seen[name] == 1 else f"{name} ({agent[:8]})" for agent, name in names.items()}
 
 
-def eligible_weights(state: State, network: str, assembly: Assembly, day: str) -> dict[str, Fraction]:
-    """Every member (person or organisation) of the network with the weight the charter gives them."""
+def weighing(proposal: ProposalRow) -> Assembly:
+    """How the proposal's votes weigh: the charter's weights, role weights and credits as they were
+    when it opened (kept with it, so no later amendment changes a vote already under way)."""
+    return Assembly.model_validate(json.loads(proposal.setup)["weighing"])
+
+
+def eligible_weights(state: State, network: str, assembly: Assembly, day: str,
+                     deadline: str | None = None) -> dict[str, Fraction]:
+    """Every member (person or organisation) of the network with the weight `assembly` gives them;
+    with a `deadline`, only those who were already members then (who joins later cannot vote, so
+    does not count either)."""
     members = sorted(key[1] for key, row in state.memberships.items()
-                     if key[0] == network and row.status == "member" and row.kind == "agent")
+                     if key[0] == network and row.status == "member" and row.kind == "agent"
+                     and (deadline is None or row.since <= deadline))
     if assembly.weights == "member":
         return dict.fromkeys(members, Fraction(1))
     if assembly.weights == "quadratic":  # the most votes a member's credits can buy
@@ -104,10 +115,13 @@ def _delegations(state: State, network: str) -> dict[str, Delegation]:
             for member in sorted({*general, *topics})}
 
 
-def count(state: State, proposal: ProposalRow, assembly: Assembly, day: str) -> Count:
-    """Count `proposal` as the state stands, with the weights of `assembly` on `day`."""
+def count(state: State, proposal: ProposalRow, day: str) -> Count:
+    """Count `proposal` as the state stands: the members of its network who were members at its
+    deadline, weighed as when it opened (by the shares of `day`, when weights are shares). Ballots
+    are counted by agent key; names appear only in the statement."""
+    assembly = weighing(proposal)
     try:
-        weights = eligible_weights(state, proposal.network, assembly, day)
+        weights = eligible_weights(state, proposal.network, assembly, day, proposal.closes)
     except DistributionError as error:  # weights by share need an equation that can split
         raise CountError(f"the members' shares cannot be computed: {error}") from None
     votes = {row.voter: row for key, row in state.votes.items() if key[0] == proposal.proposal}
@@ -116,21 +130,30 @@ def count(state: State, proposal: ProposalRow, assembly: Assembly, day: str) -> 
     quadratic = assembly.weights == "quadratic"
     delegations = {} if quadratic else _delegations(state, proposal.network)
     resolution = resolve(weights, delegations, proposal.topic or None, ballots)
-    labels = labels_of(state, [*weights, *votes])
+    most = isqrt(assembly.credits)
     cast = []
     for voter, ballot, weight in resolution.votes():
         if quadratic:
-            weight = Fraction(1 if ballot.get("votes") is None else ballot["votes"])
-        cast.append((labels[voter], ballot, reasons[voter], weight))
-    eligible = {labels[member]: weight for member, weight in weights.items()}
+            weight = Fraction(min(most, 1 if ballot.get("votes") is None else ballot["votes"]))
+        cast.append((voter, ballot, reasons[voter], weight))
     try:
         passed, result, statement, figures, detail = METHODS[proposal.method](
-            proposal, cast, eligible, _rule(proposal))
+            proposal, cast, weights, _rule(proposal))
     except (VoteError, ranked.BallotError, BudgetError) as error:
-        raise CountError(str(error)) from None
-    participation = Participation.of((weight for *_, weight in cast), eligible)
+        raise CountError(_named(state, str(error))) from None
+    statement = _named(state, statement)
+    participation = Participation.of((weight for *_, weight in cast), weights)
     return Count(passed, result, statement, figures, votes_digest(votes.values()), len(cast), participation,
                  resolution, detail)
+
+
+_KEY = re.compile(r"\b[0-9a-f]{64}\b")
+
+
+def _named(state: State, text: str) -> str:
+    """`text` with every agent key in it replaced by the agent's label."""
+    labels = labels_of(state, set(_KEY.findall(text)))
+    return _KEY.sub(lambda found: labels[found[0]], text)
 
 
 def _rule(proposal: ProposalRow) -> DecisionRule | None:

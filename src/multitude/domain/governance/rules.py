@@ -30,7 +30,7 @@ from multitude.domain.governance.bodies import (
     VoteCast,
 )
 from multitude.domain.governance.budget import BudgetError
-from multitude.domain.governance.count import METHODS, Count, CountError, count
+from multitude.domain.governance.count import METHODS, Count, CountError, count, weighing
 from multitude.domain.governance.delegation import delegation_refusal
 from multitude.domain.governance.quorum import VoteError
 from multitude.domain.governance.ranked import BallotError
@@ -130,10 +130,14 @@ def proposal_opened(state: State, event: Event, body: ProposalOpened, actor: str
             check_action(state, net, action)
         except Rejected as error:
             raise Rejected(f"action {number} ({action.kind}): {error}") from None
+    for kind in ("adopt_equation", "amend_charter"):
+        if sum(1 for action in body.actions if action.kind == kind) > 1:
+            raise Rejected(f"a proposal carries at most one {kind} action: the second would replace the first")
     if body.method == "budget":
         _budget_fits(charter, body)
     setup = body.model_dump(mode="json", include={"options", "dots", "projects", "budget", "currency",
                                                    "min_spend", "max_spend"}, exclude_none=True)
+    setup["weighing"] = charter.assembly.model_dump(mode="json", include={"weights", "role_weights", "credits"})
     row = ProposalRow(
         event.id, net.network, actor, body.title, body.text, body.method, body.topic or "", body.closes,
         event.time, _json(setup), _json(rule.model_dump(mode="json")) if rule else "",
@@ -153,6 +157,7 @@ def proposal_amended(state: State, event: Event, body: ProposalAmended, actor: s
     row = _proposal(state, net, body.proposal)
     if actor != row.author:
         raise Rejected("only the author may amend a proposal")
+    _member(state, net, actor, "amend a proposal")
     _open(row)
     if event.time > row.closes:
         raise Rejected(f"voting ended at {row.closes}; the proposal can no longer be amended")
@@ -175,7 +180,10 @@ def proposal_withdrawn(state: State, event: Event, body: ProposalWithdrawn, acto
     row = _proposal(state, net, body.proposal)
     if actor != row.author:
         raise Rejected("only the author may withdraw a proposal")
+    _member(state, net, actor, "withdraw a proposal")
     _open(row)
+    if event.time > row.closes:
+        raise Rejected(f"voting ended at {row.closes}; the proposal is to be closed, not withdrawn")
     state.proposals[(row.proposal,)] = row._replace(status="withdrawn", statement=f"Withdrawn. {body.reason}".strip())
 
 
@@ -210,7 +218,7 @@ def vote_cast(state: State, event: Event, body: VoteCast, actor: str) -> None:
     _open(row)
     if event.time > row.closes:
         raise Rejected(f"voting ended at {row.closes}")
-    problem = ballot_problem(row, assembly_of(net), body.ballot, body.reason)
+    problem = ballot_problem(row, weighing(row), body.ballot, body.reason)
     if problem:
         raise Rejected(problem)
     state.votes[(row.proposal, actor)] = VoteRow(
@@ -221,7 +229,8 @@ def vote_cast(state: State, event: Event, body: VoteCast, actor: str) -> None:
 def delegation_set(state: State, event: Event, body: DelegationSet, actor: str) -> None:
     net = acting_network(state, event)
     _member(state, net, actor, "delegate their vote")
-    members = {key[1] for key, row in state.memberships.items() if key[0] == net.network and row.status == "member"}
+    members = {key[1] for key, row in state.memberships.items()
+               if key[0] == net.network and row.status == "member" and row.kind == "agent"}
     refusal = delegation_refusal(actor, body.delegate, members)
     if refusal:  # keys shortened as everywhere else in the rules' reasons
         raise Rejected(refusal.replace(body.delegate, body.delegate[:12]).replace(actor, actor[:12]))
@@ -240,7 +249,7 @@ def delegation_revoked(state: State, event: Event, body: DelegationRevoked, acto
 def may_close(state: State, row: ProposalRow, assembly: Assembly, agent: str) -> bool:
     """A facilitator closes (a custodian where nobody holds the role); the author too when the
     charter says so."""
-    if assembly.closer == "author" and agent == row.author:
+    if assembly.closer == "author" and agent == row.author and is_member(state, row.network, agent):
         return True
     if holds(state, row.network, agent, "facilitator"):
         return True
@@ -259,7 +268,7 @@ def proposal_closed(state: State, event: Event, body: ProposalClosed, actor: str
     if event.time < row.closes:
         raise Rejected(f"the proposal closes at {row.closes}, not before")
     try:
-        outcome = count(state, row, assembly, day_of(event.time))
+        outcome = count(state, row, day_of(event.time))
     except CountError as error:
         raise Rejected(f"the votes cannot be counted: {error}") from None
     if outcome.digest != body.votes:
@@ -291,6 +300,10 @@ def _effects(state: State, net: NetworkRow, row: ProposalRow, passed: bool | Non
     if not passed:
         return []
     if row.method == "budget":
+        assembly = assembly_of(net)
+        if assembly.reserves("spend"):
+            why = f"the charter decides spending by {assembly.rule_for('spend').describe()}; propose it so"
+            return [["spend", f"not recorded: {why}"]]
         setup = json.loads(row.setup)
         titles = {p["id"]: p for p in setup["projects"]}
         actions = [Action(kind="spend", amount=titles[p]["cost"], currency=setup["currency"],
@@ -323,7 +336,7 @@ def closing_body(state: State, proposal: str, time: str, note: str = "") -> dict
     signs, and what the fold will check. Raises Rejected if the votes cannot be counted."""
     row = state.proposals[(proposal,)]
     try:
-        outcome = count(state, row, assembly_of(state.networks[(row.network,)]), day_of(time))
+        outcome = count(state, row, day_of(time))
     except CountError as error:
         raise Rejected(f"the votes cannot be counted: {error}") from None
     return {"v": 1, "proposal": proposal, "votes": outcome.digest, "passed": outcome.passed,

@@ -125,7 +125,7 @@ def _network_row(network: str, name: str, purpose: str, charter: Charter, founde
 def network_created(state: State, event: Event, body: NetworkCreated, actor: str) -> None:
     network = event.id
     state.networks[(network,)] = _network_row(network, body.name, body.purpose, body.charter, actor, event.id)
-    state.memberships[(network, actor)] = MembershipRow(network, actor, "agent", "member", "", event.id)
+    state.memberships[(network, actor)] = MembershipRow(network, actor, "agent", "member", "", event.id, event.time)
     state.roles[(network, actor, "custodian")] = RoleRow(network, actor, "custodian", event.id)
 
 
@@ -133,6 +133,10 @@ def charter_amended(state: State, event: Event, body: CharterAmended, actor: str
     row = acting_network(state, event)
     require_custodian(state, row.network, actor, "amend the charter")
     require_direct(state, row.network, "amend_charter", "amending the charter")
+    current = charter_of(row).assembly
+    if current.decides and body.charter.assembly != current:
+        raise Rejected("the charter reserves decisions for the assembly, so only the assembly changes how it "
+                       "decides: open a proposal")
     amend_charter(state, row, body.name, body.purpose, body.charter, event)
 
 
@@ -193,7 +197,8 @@ def request_membership(state: State, net: NetworkRow, member: str, kind: str, no
         new_status = "requested"
     else:
         raise Rejected("this network admits members by invitation only")
-    state.memberships[(net.network, member)] = MembershipRow(net.network, member, kind, new_status, note, event.id)
+    state.memberships[(net.network, member)] = MembershipRow(net.network, member, kind, new_status, note, event.id,
+                                                            event.time)
     return new_status
 
 
@@ -221,7 +226,8 @@ def invite(state: State, net: NetworkRow, member: str, reason: str, event: Event
     kind = _admission(state, member)[0]
     if kind == "network" and _would_cycle(state, net.network, member):
         raise Rejected("the network would become a member of itself")
-    state.memberships[(net.network, member)] = MembershipRow(net.network, member, kind, "invited", reason, event.id)
+    state.memberships[(net.network, member)] = MembershipRow(net.network, member, kind, "invited", reason, event.id,
+                                                            event.time)
 
 
 def admit(state: State, net: NetworkRow, member: str, reason: str, event: Event) -> str:
@@ -229,7 +235,8 @@ def admit(state: State, net: NetworkRow, member: str, reason: str, event: Event)
     asked is invited, and becomes a member by asking. Returns what happened."""
     row = state.memberships.get((net.network, member))
     if row is not None and row.status == "requested":
-        state.memberships[(net.network, member)] = row._replace(status="member", reason=reason, event=event.id)
+        state.memberships[(net.network, member)] = row._replace(status="member", reason=reason, event=event.id,
+                                                                since=event.time)
         return "admitted"
     invite(state, net, member, reason, event)
     return "invited (they become a member by asking to join)"
@@ -247,7 +254,8 @@ def membership_approved(state: State, event: Event, body: MemberDecision, actor:
     _require_approver(state, net, actor)
     require_direct(state, net.network, _admission(state, body.member)[1], "admitting members")
     row = _pending(state, net, body.member)
-    state.memberships[(net.network, body.member)] = row._replace(status="member", reason=body.reason, event=event.id)
+    state.memberships[(net.network, body.member)] = row._replace(status="member", reason=body.reason,
+                                                                 event=event.id, since=event.time)
 
 
 def membership_declined(state: State, event: Event, body: RemovalOrDecline, actor: str) -> None:
@@ -255,7 +263,8 @@ def membership_declined(state: State, event: Event, body: RemovalOrDecline, acto
     _require_approver(state, net, actor)
     require_direct(state, net.network, _admission(state, body.member)[1], "deciding on admissions")
     row = _pending(state, net, body.member)
-    state.memberships[(net.network, body.member)] = row._replace(status="declined", reason=body.reason, event=event.id)
+    state.memberships[(net.network, body.member)] = row._replace(status="declined", reason=body.reason,
+                                                                 event=event.id, since=event.time)
 
 
 def _roles_named(state: State, network: str) -> tuple[str, ...]:
@@ -272,7 +281,7 @@ def _end_membership(state: State, network: str, member: str, status: str, reason
             raise Rejected("the last custodian cannot go while others remain; grant the role to someone first")
     for key in held:
         del state.roles[key]
-    state.memberships[(network, member)] = row._replace(status=status, reason=reason, event=event.id)
+    state.memberships[(network, member)] = row._replace(status=status, reason=reason, event=event.id, since=event.time)
 
 
 def membership_left(state: State, event: Event, body: MemberDecision, actor: str) -> None:
