@@ -82,7 +82,7 @@ def test_while_the_charter_reserves_anything_only_the_assembly_changes_how_it_de
     dropped = s.sign(ana, "network.charter_amended", net, name="Camp", charter=charter)
     renamed = s.sign(ana, "network.charter_amended", net, name="Camp 2", charter={
         **charter, "assembly": {"decides": {"grant_role": {"method": "consensus"}}}})
-    state, statuses = s.state()
+    _, statuses = s.state()
     assert statuses[dropped.id] == ("rejected: the charter reserves decisions for the assembly, so only the assembly "
                                     "changes how it decides: open a proposal")
     assert statuses[renamed.id] == "applied"  # what is not the assembly's stays the custodians'
@@ -94,7 +94,8 @@ def test_a_network_is_admitted_by_the_rule_for_networks() -> None:
     s.join(eve, net, on_behalf_of=other)
     dodge = s.propose(ana, net, "majority", actions=[{"kind": "admit_member", "member": other}])
     state, statuses = s.state()
-    assert statuses[dodge.id] == f"rejected: action 1 (admit_member): {other[:12]} is a network: admit it with accept_network"
+    assert statuses[dodge.id] == (f"rejected: action 1 (admit_member): {other[:12]} is a network: "
+                                  "admit it with accept_network")
     assert member_status(state, net, other) == "requested"
 
 
