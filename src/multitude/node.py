@@ -38,6 +38,24 @@ FUTURE_TOLERANCE = timedelta(days=1)
 # How far ahead of the wall clock the node's own signing clock follows what it has seen.
 FOLLOW_AHEAD = timedelta(minutes=10)
 _TOO_EARLY = "is more than a day ahead of this node's clock; it can be imported again once its time has come"
+# A close ends voting at its time: one dated ahead would shut out votes still on time, so a close
+# is held to the node's own signing clock rather than to the day's tolerance.
+_EARLY_CLOSE = ("closes a proposal at a time still to come on this node's clock; it can be imported again once "
+                "its time has come")
+
+
+def _too_early(event: Event, horizon: str, close_horizon: str) -> str | None:
+    """Why `event` is dated too far ahead to be taken now, or None."""
+    if event.time > horizon:
+        return _TOO_EARLY
+    if event.type == "proposal.closed" and event.time > close_horizon:
+        return _EARLY_CLOSE
+    return None
+
+
+def _horizons() -> tuple[str, str]:
+    now = datetime.now(UTC)
+    return event_time(now + FUTURE_TOLERANCE), event_time(now + FOLLOW_AHEAD)
 
 
 @dataclass(frozen=True)
@@ -247,7 +265,7 @@ class Node(Accounts, Assemblies):
         next are checked in a worker process (see multitude.verifier).
         """
         result = Submitted([], [], 0)
-        horizon = event_time(datetime.now(UTC) + FUTURE_TOLERANCE)
+        horizon, close_horizon = _horizons()
         try:
             with SignatureChecks() as verifier:
                 previous: tuple[list[tuple[int, Event]], Callable[[], list[bool]]] | None = None
@@ -257,8 +275,9 @@ class Node(Accounts, Assemblies):
                         for index, item in chunk:
                             try:
                                 event = item if isinstance(item, Event) else decode_event(item)
-                                if event.time > horizon:
-                                    raise MalformedEvent("time", _TOO_EARLY, event.id)
+                                early = _too_early(event, horizon, close_horizon)
+                                if early:
+                                    raise MalformedEvent("time", early, event.id)
                                 decoded.append((index, event))
                             except MalformedEvent as error:
                                 result.refused.append((index, str(error)))
@@ -293,8 +312,9 @@ class Node(Accounts, Assemblies):
         as it is now. A malformed event raises MalformedEvent, a body not of its type InvalidBody.
         """
         event = decode_event(data)
-        if event.time > event_time(datetime.now(UTC) + FUTURE_TOLERANCE):
-            raise MalformedEvent("time", _TOO_EARLY, event.id)
+        early = _too_early(event, *_horizons())
+        if early:
+            raise MalformedEvent("time", early, event.id)
         if not signature_holds(event):
             raise MalformedEvent("sig", "is not a valid signature by the author", event.id)
         entry = Entry(event, validate_body(event.type, event.body, event.network))

@@ -150,6 +150,10 @@ _RECOMPUTED = {
 }
 
 
+# The reasons a close is rejected for when its recount differs (the others: too early, by whom…).
+_RECOUNT_REASONS = ("the votes counted differ", "the recount gives")
+
+
 def _recomputed(rows: list[EventRow], statuses: list[Any], audit: Audit) -> None:
     """Every distribution and proposal close was recomputed by the fresh fold; say which match and
     which do not."""
@@ -162,7 +166,9 @@ def _recomputed(rows: list[EventRow], statuses: list[Any], audit: Audit) -> None
         if status[1] == "applied":
             setattr(audit, counter, getattr(audit, counter) + 1)
         elif status[1] == "rejected":
-            audit.findings.append(Finding(False, status[0], f"{mismatch}: {status[2]}"))
+            recounted = kind != "proposal.closed" or status[2].startswith(_RECOUNT_REASONS)
+            said = mismatch if recounted else "this close was refused"
+            audit.findings.append(Finding(False, status[0], f"{said}: {status[2]}"))
 
 
 def audit(store: Store, progress: Callable[[int], None] | None = None) -> Audit:
