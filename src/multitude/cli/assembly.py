@@ -217,7 +217,11 @@ def _votes(node: Node, row: ProposalRow) -> None:
     if row.status != "open":
         console.print(f"Outcome: {plain(row.statement)}", highlight=False)
         return
-    tally = node.tally(row.proposal)
+    try:
+        tally = node.tally(row.proposal)
+    except NodeError as error:
+        console.print(f"As it stands: the votes cannot be counted: {plain(str(error))}", highlight=False)
+        return
     console.print(f"As it stands: {plain(tally.statement)}", highlight=False)
     resolution = tally.resolution
     for member, route in sorted(resolution.routes.items(), key=lambda item: node.name_of(item[0])):
