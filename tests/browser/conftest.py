@@ -37,6 +37,8 @@ CHROMEDRIVER = "/usr/bin/chromedriver"
 PHONE = (390, 844)
 DESKTOP = (1280, 900)
 _ADDRESS = re.compile(r"Open (https?://\S+/)")
+# How Chromium reports a page answered with a refusal (403, 409, 422): expected after a refused form.
+_REFUSAL = re.compile(r"the server responded with a status of 4(03|09|22)\b")
 _COMMAND = Path(sys.executable).parent / "multitude"  # the command installed beside this Python
 _START_SECONDS = 30
 _STOP_SECONDS = 10
@@ -119,14 +121,18 @@ def _artefacts() -> Path:
     return Path(os.environ.get("MULTITUDE_ARTIFACTS") or REPOSITORY / "test-artifacts") / "screenshots"
 
 
+_EMPTIED: set[Path] = set()  # the folders this run has emptied: its tests share them
+
+
 class Screenshots:
     """Full-page PNGs of what a person sees, at phone size unless asked for the desktop."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        if folder.exists():
+        if folder not in _EMPTIED and folder.exists():
             shutil.rmtree(folder)  # this run's pictures only, not a mix with an older run's
-        folder.mkdir(parents=True)
+        _EMPTIED.add(folder)
+        folder.mkdir(parents=True, exist_ok=True)
 
     def take(self, driver: webdriver.Chrome, step: str, *, desktop: bool = False) -> Path:
         path = self.folder / f"{step}.png"
@@ -158,7 +164,8 @@ def _full_page(driver: webdriver.Chrome, path: Path) -> None:
     # A window-sized capture would cut long pages; Chromium can capture the whole page.
     metrics = driver.execute_cdp_cmd("Page.getLayoutMetrics", {})
     content = metrics["cssContentSize"]
-    width = max(int(content["width"]), driver.get_window_size()["width"] // 2)
+    # The page is laid out again without a scrollbar to be captured whole: as wide as the window.
+    width = max(int(content["width"]), int(driver.execute_script("return window.innerWidth")))
     clip = {"x": 0, "y": 0, "width": width, "height": int(content["height"]), "scale": 1}
     shot = driver.execute_cdp_cmd("Page.captureScreenshot",
                                   {"format": "png", "captureBeyondViewport": True, "clip": clip})
@@ -257,7 +264,25 @@ class Person:
         self.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", element)
         element.click()
 
+    def press_refused(self, text: str, within: WebElement | None = None) -> str:
+        """Press a button whose form the node refuses; what the page that comes back says, in
+        its alerts. The refusal's HTTP status is the only thing the console may report."""
+        self._leave(self.button(text, within))
+        WebDriverWait(self.driver, 15).until(
+            lambda driver: driver.execute_script("return document.readyState") == "complete")
+        alerts = [element.text for element in self.driver.find_elements(
+            By.CSS_SELECTOR, ".error[role=alert], .field-error[role=alert]")]
+        assert alerts, self._failure("the form was not refused")
+        errors = [entry["message"] for entry in self.driver.get_log("browser")
+                  if entry["level"] == "SEVERE" and not _REFUSAL.search(entry["message"])]
+        assert not errors, self._failure("the browser console reported:\n" + "\n".join(errors))
+        return " / ".join(alerts)
+
     def _navigate(self, element: WebElement) -> None:
+        self._leave(element)
+        self._arrived()
+
+    def _leave(self, element: WebElement) -> None:
         # The page being left is marked; the next one has no mark. (Waiting for the old page's
         # element to go stale races with Chromium replacing the document.)
         self.driver.execute_script("window.multitudeLeaving = true;")
@@ -267,7 +292,6 @@ class Person:
                 lambda driver: driver.execute_script("return window.multitudeLeaving === undefined;"))
         except TimeoutException:
             raise AssertionError(self._failure("pressing it led to no new page within 15s")) from None
-        self._arrived()
 
     def _arrived(self) -> None:
         """The page is loaded, is not an error, and the console stayed quiet."""

@@ -38,8 +38,10 @@ from multitude.domain.governance.methods import ANSWERS
 from multitude.domain.networks.rules import charter_of
 from multitude.domain.rules import is_member
 from multitude.errors import NodeError
+from multitude.ledger.event import from_stored
+from multitude.node import Node
 
-__all__ = ["ACTION_LABELS", "CLOSING_PRESETS", "METHOD_LABELS", "router"]
+__all__ = ["ACTION_LABELS", "CLOSING_PRESETS", "MEASURES", "METHOD_LABELS", "router"]
 
 router = APIRouter(include_in_schema=False)
 
@@ -69,9 +71,14 @@ ACTION_LABELS = {
 ACTION_FIELDS = ("kind", "member", "role", "reason", "document", "amount", "currency", "purpose", "payee", "network")
 ACTION_SLOTS = 3
 CLOSING_PRESETS = (("+1d", "1 day"), ("+3d", "3 days"), ("+7d", "1 week"), ("+14d", "2 weeks"))
-PROPOSAL_FIELDS = ("title", "text", "method", "preset", "closes", "topic", "options", "dots", "projects", "budget",
-                   "currency")
+PROPOSAL_FIELDS = ("title", "text", "method", "preset", "after", "closes", "topic", "options", "dots", "projects",
+                   "budget", "currency")
+_DELAY = re.compile(r"\+?(\d{1,3}d)?(\d{1,4}h)?(\d{1,5}m)?(\d{1,6}s)?")
 PER_PAGE = 50
+# What a tally's figures measure, where it is not the weight behind each position or option: the
+# chart's axis and the table's column.
+MEASURES = {"score": "score", "dots": "dots", "schulze": "options beaten", "borda": "Borda points",
+            "instant_runoff": "weight in the last round", "meeting_time": "weight available"}
 
 
 def _text(form: FormData, name: str) -> str:
@@ -115,12 +122,23 @@ def _actions(form: FormData) -> list[dict[str, str]]:
     return actions
 
 
+def _closes(form: FormData) -> str:
+    """When voting closes: a moment, else a delay ("+45m", "45m" alike), else a preset."""
+    moment, typed = _text(form, "closes"), _text(form, "after")
+    delay = typed.replace(" ", "")
+    if moment and delay:
+        raise Invalid("after: give a delay or a moment (UTC) below, not both", "after")
+    if delay and not (_DELAY.fullmatch(delay) and delay.strip("+")):
+        raise Invalid(f"after: {typed!r} is not a delay such as +45m, +2h30m or +90s", "after")
+    return moment or ("+" + delay.lstrip("+") if delay else "") or _text(form, "preset") or "+3d"
+
+
 def _proposal_in(form: FormData) -> ProposalIn:
     """The form's values as the API's body; the parts that do not belong to the method chosen
     (options typed before switching to consent, say) are left out."""
     method = _text(form, "method")
     given: dict[str, Any] = {"title": _text(form, "title"), "text": _text(form, "text"), "method": method,
-                             "closes": _text(form, "closes") or _text(form, "preset") or "+3d"}
+                             "closes": _closes(form)}
     if _text(form, "topic"):
         given["topic"] = _text(form, "topic")
     if method in CHOICES and method != "budget":
@@ -144,7 +162,8 @@ def _proposals_page(request: Request, caller: Caller, network: str, *, status: i
     json_url = f"/api/v1/networks/{row.network}/proposals" + (f"?status={state}" if state else "")
     return render(request, "proposals.html", status=status, json_url=json_url, n=row, page=page, state=state,
                   may_propose=is_member(node.projector.state, row.network, agent), methods=METHOD_LABELS,
-                  binding=BINDING, actions=ACTION_LABELS, slots=range(ACTION_SLOTS), presets=CLOSING_PRESETS,
+                  binding=BINDING, choices=[method for method in CHOICES if method != "budget"],
+                  actions=ACTION_LABELS, slots=range(ACTION_SLOTS), presets=CLOSING_PRESETS,
                   roles=charter.all_roles(), currencies=[c.code for c in charter.currencies],
                   members=node.members(row.network), values=values or {"preset": "+3d"}, problem=problem)
 
@@ -174,13 +193,13 @@ async def propose(request: Request, caller: Acting, network: str) -> Response:
 
 
 # -- one proposal -----------------------------------------------------------------------------
-def _tally_chart(detail: ProposalDetail) -> Figure | None:
+def _tally_chart(detail: ProposalDetail, measure: str) -> Figure | None:
     """The tally's figures as bars (drawn only: the table beside it has the exact figures)."""
     if detail.tally is None or not detail.tally.figures:
         return None
     labels = [figure.label for figure in detail.tally.figures]
     values = [_drawn(figure.value) for figure in detail.tally.figures]
-    return stacked_bars(labels, {"weight": values}, "weight")
+    return stacked_bars(labels, {measure: values}, measure)
 
 
 def _drawn(value: str) -> int | float:
@@ -226,20 +245,33 @@ def _ballot_values(detail: ProposalDetail, values: dict[str, str], approved: lis
     return start
 
 
+def _closing_note(node: Node, closed: str) -> str:
+    """The note its closer gave with the outcome, "Ana: …" (the closing event keeps it, the
+    proposal's row does not), or ""."""
+    found = node.store.events_by_id([closed]) if closed else []
+    if not found:
+        return ""
+    note = from_stored(found[0].id, found[0].payload, found[0].sig).body.get("note")
+    return f"{node.name_of(found[0].author)}: {note}" if note else ""
+
+
 def _proposal_page(request: Request, caller: Caller, ref: str, *, status: int = 200,
                    problem: dict[str, Any] | None = None, values: dict[str, str] | None = None,
                    approved: list[str] | None = None, version: int | None = None,
                    notice: str | None = None) -> HTMLResponse:
     node, row, _, agent = proposal_insider(request, caller, ref)
     detail = proposal_detail(node, row, agent)
+    measure = MEASURES.get(detail.method, "weight")
     shown = None
     if version is not None:
         shown = next((v for v in detail.versions if v.version == version), None)
         if shown is None:
             raise NotFound(f"the proposal has no version {version} (it has {detail.version})")
     return render(request, "proposal.html", status=status, json_url=f"/api/v1/proposals/{row.proposal}", p=detail,
-                  shown=shown, chart_figure=_tally_chart(detail), method_label=METHOD_LABELS[detail.method],
+                  shown=shown, chart_figure=_tally_chart(detail, measure), measure=measure,
+                  method_label=METHOD_LABELS[detail.method],
                   answers=ANSWERS, problem=problem, values=values or {}, notice=notice,
+                  closing_note=_closing_note(node, row.closed),
                   member=is_member(node.projector.state, row.network, agent),
                   ballot=_ballot_values(detail, (values or {}) if problem and problem.get("form") == "vote" else {},
                                         approved or []),
