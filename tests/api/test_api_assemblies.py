@@ -102,6 +102,7 @@ def test_a_proposal_with_an_action_is_voted_on_closed_and_takes_effect(web: Web)
     assert after["outcome"]["statement"] == after["statement"] and after["statement"].startswith("Passes: for 2")
     assert after["outcome"]["effects"] == [{"kind": "grant_role", "effect": "granted"}]
     assert after["outcome"]["closed"] and after["outcome"]["closed_at"] > after["closes"]
+    assert after["outcome"]["note"] == "thanks all" and after["outcome"]["closed_by"]["name"] == "Ana"
     assert figures(after["tally"]) == {"for": "2", "against": "1", "abstain": "0"} and after["tally_note"] == ""
     cy = next(m for m in lab.ana.ok("GET", lab.api)["members"] if m["name"] == "Cy")
     assert "facilitator" in cy["roles"]

@@ -38,8 +38,6 @@ from multitude.domain.governance.methods import ANSWERS
 from multitude.domain.networks.rules import charter_of
 from multitude.domain.rules import is_member
 from multitude.errors import NodeError
-from multitude.ledger.event import from_stored
-from multitude.node import Node
 
 __all__ = ["ACTION_LABELS", "CLOSING_PRESETS", "MEASURES", "METHOD_LABELS", "router"]
 
@@ -245,16 +243,6 @@ def _ballot_values(detail: ProposalDetail, values: dict[str, str], approved: lis
     return start
 
 
-def _closing_note(node: Node, closed: str) -> str:
-    """The note its closer gave with the outcome, "Ana: …" (the closing event keeps it, the
-    proposal's row does not), or ""."""
-    found = node.store.events_by_id([closed]) if closed else []
-    if not found:
-        return ""
-    note = from_stored(found[0].id, found[0].payload, found[0].sig).body.get("note")
-    return f"{node.name_of(found[0].author)}: {note}" if note else ""
-
-
 def _proposal_page(request: Request, caller: Caller, ref: str, *, status: int = 200,
                    problem: dict[str, Any] | None = None, values: dict[str, str] | None = None,
                    approved: list[str] | None = None, version: int | None = None,
@@ -271,7 +259,6 @@ def _proposal_page(request: Request, caller: Caller, ref: str, *, status: int = 
                   shown=shown, chart_figure=_tally_chart(detail, measure), measure=measure,
                   method_label=METHOD_LABELS[detail.method],
                   answers=ANSWERS, problem=problem, values=values or {}, notice=notice,
-                  closing_note=_closing_note(node, row.closed),
                   member=is_member(node.projector.state, row.network, agent),
                   ballot=_ballot_values(detail, (values or {}) if problem and problem.get("form") == "vote" else {},
                                         approved or []),

@@ -26,7 +26,7 @@ from multitude.api.hosting import Caller
 from multitude.api.paging import Page, page_of
 from multitude.api.problems import Invalid, NotFound
 from multitude.assemblies import closing_time
-from multitude.domain import InvalidBody
+from multitude.domain import InvalidBody, Rejected, speaks_for
 from multitude.domain.governance import methods
 from multitude.domain.governance.actions import describe
 from multitude.domain.governance.assembly import ACTION_KINDS, METHODS, DecisionRule
@@ -37,6 +37,8 @@ from multitude.domain.governance.rules import assembly_of
 from multitude.domain.rules import is_member
 from multitude.domain.state import NetworkRow
 from multitude.errors import NodeError, Refused
+from multitude.ledger import Event
+from multitude.ledger.event import from_stored
 from multitude.node import Node, Receipt
 
 __all__ = [
@@ -332,6 +334,8 @@ class OutcomeOut(BaseModel):
     effects: list[EffectOut]
     closed: str  # the closing event, "" when withdrawn
     closed_at: str
+    closed_by: PersonOut | None
+    note: str  # what the closer said with the outcome, or ""
 
 
 class BallotShape(BaseModel):
@@ -516,9 +520,18 @@ def _vote_out(node: Node, vote: VoteRow, count: Count | None) -> VoteOut:
                    weight=_exact(cast) if cast is not None else None)
 
 
-def _closed_at(node: Node, row: ProposalRow) -> str:
+def _agent_of(node: Node, author: str) -> str:
+    """The agent an event's author key spoke for (its own key, or the agent of a linked device)."""
+    try:
+        return speaks_for(node.projector.state, author)
+    except Rejected:  # a device unlinked since: it spoke for its agent then
+        device = node.projector.state.devices.get((author,))
+        return device.agent if device else author
+
+
+def _closing(node: Node, row: ProposalRow) -> Event | None:
     found = node.store.events_by_id([row.closed]) if row.closed else []
-    return found[0].time if found else ""
+    return from_stored(found[0].id, found[0].payload, found[0].sig) if found else None
 
 
 def _count(node: Node, row: ProposalRow) -> tuple[Count | None, str]:
@@ -574,8 +587,12 @@ def _outcome(node: Node, row: ProposalRow) -> OutcomeOut | None:
     if row.status == "open":
         return None
     effects = [EffectOut(kind=kind, effect=effect) for kind, effect in json.loads(row.effects)]
+    closing = _closing(node, row)
+    closer = _agent_of(node, closing.author) if closing else None
     return OutcomeOut(status=row.status, passed=_passed(row), result=json.loads(row.result), statement=row.statement,
-                      effects=effects, closed=row.closed, closed_at=_closed_at(node, row))
+                      effects=effects, closed=row.closed, closed_at=closing.time if closing else "",
+                      closed_by=PersonOut(agent=closer, name=node.name_of(closer)) if closer else None,
+                      note=str(closing.body.get("note", "")) if closing else "")
 
 
 def proposal_detail(node: Node, row: ProposalRow, agent: str) -> ProposalDetail:

@@ -94,11 +94,14 @@ def eligible_weights(state: State, network: str, assembly: Assembly, day: str,
     if assembly.weights == "share":
         shares = exact_shares(state, network, day)
         return {member: shares.get(member, Fraction(0)) for member in members}
-    held: dict[str, list[int]] = {member: [] for member in members}
+    held: dict[str, int] = {}
+    eligible = set(members)
     for (net, member, role) in state.roles:
-        if net == network and member in held:
-            held[member].append(assembly.role_weights.get(role, 1))
-    return {member: Fraction(max(weights, default=1)) for member, weights in held.items()}
+        if net == network and member in eligible:
+            weight = assembly.role_weights.get(role, 1)
+            held[member] = max(held.get(member, weight), weight)
+    fractions = {weight: Fraction(weight) for weight in {1, *held.values()}}  # one Fraction per weight
+    return {member: fractions[held.get(member, 1)] for member in members}
 
 
 def _delegations(state: State, network: str) -> dict[str, Delegation]:
@@ -125,7 +128,13 @@ def count(state: State, proposal: ProposalRow, day: str) -> Count:
     except DistributionError as error:  # weights by share need an equation that can split
         raise CountError(f"the members' shares cannot be computed: {error}") from None
     votes = {row.voter: row for key, row in state.votes.items() if key[0] == proposal.proposal}
-    ballots = {voter: json.loads(row.ballot) for voter, row in votes.items()}
+    parsed: dict[str, Any] = {}  # most ballots repeat one another: parse each text once (nothing mutates them)
+    ballots = {}
+    for voter, row in votes.items():
+        ballot = parsed.get(row.ballot)
+        if ballot is None:
+            ballot = parsed[row.ballot] = json.loads(row.ballot)
+        ballots[voter] = ballot
     reasons = {voter: row.reason for voter, row in votes.items()}
     quadratic = assembly.weights == "quadratic"
     delegations = {} if quadratic else _delegations(state, proposal.network)
@@ -219,7 +228,7 @@ def _choice(proposal: ProposalRow, cast: Cast, eligible: dict[str, Fraction], ru
 def _ranked(proposal: ProposalRow, cast: Cast, eligible: dict[str, Fraction], rule: DecisionRule | None) -> Outcome:
     """Schulze, instant runoff or Borda; a tie goes to the option listed first, as in every method."""
     options = tuple(_setup(proposal)["options"])
-    ballots = [ranked.Ballot(w, tuple(b.get("ranking", ()))) for _, b, _, w in cast if w > 0]
+    ballots = [ranked.Ballot(w, tuple(b.get("ranking", ()))) for _, b, _, w in cast if w.numerator > 0]
     participation = Participation.of((w for *_, w in cast), eligible)
     if not ballots:
         statement = f"No winner: nobody ranked the options. {participation}."

@@ -11,6 +11,7 @@ members in docs/governance.md.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -23,6 +24,7 @@ from multitude.domain.governance.exact import exact
 __all__ = ["Delegation", "DelegationError", "Resolution", "Route", "Stop", "delegation_refusal", "resolve"]
 
 B = TypeVar("B")
+_NO_TOPIC: Mapping[str, str] = MappingProxyType({})
 
 
 class DelegationError(ValueError):
@@ -42,7 +44,7 @@ class Delegation:
 
     def __post_init__(self) -> None:
         # A read-only copy: the caller's dict can change later without changing this delegation.
-        object.__setattr__(self, "by_topic", MappingProxyType(dict(self.by_topic)))
+        object.__setattr__(self, "by_topic", MappingProxyType(dict(self.by_topic)) if self.by_topic else _NO_TOPIC)
 
     def delegate_for(self, topic: str | None) -> str | None:
         """The one delegate in force for a proposal of `topic`: the topic's own, else the general one."""
@@ -168,13 +170,15 @@ def resolve(
             hop[member] = target
 
     routes: dict[str, Route] = {}
+    trail: list[str] = []
+    on_trail: dict[str, int] = {}
     for start in eligible:
         if start in routes:
             continue
         # Walk forward from `start`, keeping the unresolved members met on the way (the trail),
         # until the walk meets a resolved member, an end, or itself; then settle the whole trail.
-        trail: list[str] = []
-        on_trail: dict[str, int] = {}
+        trail.clear()
+        on_trail.clear()
         member = start
         while True:
             known = routes.get(member)
@@ -207,18 +211,24 @@ def resolve(
         for passed in trail:
             routes[passed] = Route(hop[passed], voter, stop, end)
 
-    # Each voter's weight is added up per denominator in integers, then once in Fractions:
-    # weights share few denominators, and adding Fractions one by one is what costs.
-    parts: dict[str, dict[int, int]] = {voter: {} for voter in counted}
+    # Weights are added up in integers, as units of their least common denominator, and each
+    # voter's total made a Fraction once: adding Fractions one by one is what costs.
+    factor = {d: 1 for d in {weight.denominator for weight in eligible.values()}}
+    scale = math.lcm(*factor) if factor else 1
+    factor = {d: scale // d for d in factor}
+    units = dict.fromkeys(counted, 0)
     for member, route in routes.items():
-        if route.voter is not None:
+        voter = route.voter
+        if voter is not None:
             weight = eligible[member]
-            numerators = parts[route.voter]
-            numerators[weight.denominator] = numerators.get(weight.denominator, 0) + weight.numerator
-    cast = {
-        voter: sum((Fraction(n, d) for d, n in numerators.items()), Fraction(0))
-        for voter, numerators in parts.items()
-    }
+            units[voter] += weight.numerator * factor[weight.denominator]
+    made: dict[int, Fraction] = {}  # most voters cast one of a few totals: make each once
+    cast = {}
+    for voter, total in units.items():
+        carried = made.get(total)
+        if carried is None:
+            carried = made[total] = Fraction(total, scale)
+        cast[voter] = carried
     return Resolution(
         weights=MappingProxyType(eligible),
         ballots=MappingProxyType(counted),

@@ -10,6 +10,10 @@ __all__ = ["exact"]
 
 def exact(value: object, what: str, error: type[ValueError] = ValueError) -> Fraction:
     """`value` as a Fraction >= 0; raises `error` naming `what` ("weight of ana") otherwise."""
+    if type(value) is Fraction:  # the usual case, without Fraction's slow comparison
+        if value.numerator < 0:
+            raise error(f"{what}: {value} is negative")
+        return value
     if isinstance(value, Fraction):
         number = value
     elif isinstance(value, int) and not isinstance(value, bool):

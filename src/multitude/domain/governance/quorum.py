@@ -68,6 +68,15 @@ def at_least(share: Fraction | int) -> Threshold:
     return Threshold(Fraction(share), "at least")
 
 
+def exact_sum(weights: Iterable[Fraction]) -> Fraction:
+    """The sum of many weights: added up per denominator in integers, then once in Fractions
+    (adding Fractions one by one normalises every partial sum, which is what costs)."""
+    parts: dict[int, int] = {}
+    for weight in weights:
+        parts[weight.denominator] = parts.get(weight.denominator, 0) + weight.numerator
+    return sum((Fraction(n, d) for d, n in parts.items()), Fraction(0))
+
+
 @dataclass(frozen=True)
 class Participation:
     """Who took part: ballots cast (abstentions and stand-asides included) and the weight they
@@ -81,7 +90,7 @@ class Participation:
     @classmethod
     def of(cls, cast: Iterable[Fraction], eligible: Mapping[str, Fraction]) -> Participation:
         weights = list(cast)
-        return cls(len(weights), sum(weights, Fraction(0)), len(eligible), sum(eligible.values(), Fraction(0)))
+        return cls(len(weights), exact_sum(weights), len(eligible), exact_sum(eligible.values()))
 
     def __str__(self) -> str:
         return (

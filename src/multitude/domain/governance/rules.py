@@ -229,8 +229,10 @@ def vote_cast(state: State, event: Event, body: VoteCast, actor: str) -> None:
 def delegation_set(state: State, event: Event, body: DelegationSet, actor: str) -> None:
     net = acting_network(state, event)
     _member(state, net, actor, "delegate their vote")
-    members = {key[1] for key, row in state.memberships.items()
-               if key[0] == net.network and row.status == "member" and row.kind == "agent"}
+    # Only the two named matter: judging one delegation must not read every membership.
+    members = {agent for agent in (actor, body.delegate)
+               if (row := state.memberships.get((net.network, agent))) is not None
+               and row.status == "member" and row.kind == "agent"}
     refusal = delegation_refusal(actor, body.delegate, members)
     if refusal:  # keys shortened as everywhere else in the rules' reasons
         raise Rejected(refusal.replace(body.delegate, body.delegate[:12]).replace(actor, actor[:12]))
