@@ -32,6 +32,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/distribute.py
 	$(BIN)/python bench/api_load.py
+	$(BIN)/python bench/tally.py
 
 clean:
 	rm -rf $(VENV) $(DEMO_HOME)
