@@ -317,7 +317,7 @@ def _ballot(form: FormData, detail: ProposalDetail) -> VoteIn:
     return VoteIn.model_validate(given)
 
 
-async def _act(request: Request, caller: Caller, proposal: str, form_name: str, done: str) -> Response:
+async def _act(request: Request, caller: Caller, proposal: str, form_name: str) -> Response:
     """Carry out one of the proposal page's forms; shown again with the reason when it cannot be."""
     node, row, _, agent = proposal_insider(request, caller, proposal)
     form = await request.form()
@@ -346,32 +346,32 @@ async def _act(request: Request, caller: Caller, proposal: str, form_name: str, 
         approved = [value for value in form.getlist("approve") if isinstance(value, str)]
         return _proposal_page(request, caller, row.proposal, status=problem["status"], problem=problem,
                               values=values, approved=approved)
-    return see_other(f"/proposals/{row.proposal}?done={done}#{form_name}")
+    return see_other(f"/proposals/{row.proposal}?done={form_name}#{form_name}")
 
 
 @router.post("/proposals/{proposal}/votes")
 async def vote(request: Request, caller: Acting, proposal: str) -> Response:
-    return await _act(request, caller, proposal, "vote", "vote")
+    return await _act(request, caller, proposal, "vote")
 
 
 @router.post("/proposals/{proposal}/comments")
 async def comment(request: Request, caller: Acting, proposal: str) -> Response:
-    return await _act(request, caller, proposal, "comment", "comment")
+    return await _act(request, caller, proposal, "comment")
 
 
 @router.post("/proposals/{proposal}/amendments")
 async def amend(request: Request, caller: Acting, proposal: str) -> Response:
-    return await _act(request, caller, proposal, "amend", "amend")
+    return await _act(request, caller, proposal, "amend")
 
 
 @router.post("/proposals/{proposal}/withdrawal")
 async def withdraw(request: Request, caller: Acting, proposal: str) -> Response:
-    return await _act(request, caller, proposal, "withdraw", "withdraw")
+    return await _act(request, caller, proposal, "withdraw")
 
 
 @router.post("/proposals/{proposal}/close")
 async def close(request: Request, caller: Acting, proposal: str) -> Response:
-    return await _act(request, caller, proposal, "close", "close")
+    return await _act(request, caller, proposal, "close")
 
 
 # -- delegations ------------------------------------------------------------------------------
