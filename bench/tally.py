@@ -34,7 +34,7 @@ Each is run --runs times and the best time is kept; the fast and the reference c
 agree on the winner. Goal: each close under 2 s on SQLite at 100,000 voters.
 
     python bench/tally.py [--voters 100000] [--options 10] [--seed 7] [--runs 3] [--fresh]
-                          [--fold-delegations] [--cache DIR] [--profile FILE]
+                          [--cache DIR] [--profile FILE]
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
-from tally_network import FOLD_DELEGATIONS_UP_TO, ROLE_WEIGHTS, Network, Story, cached, opened
+from tally_network import ROLE_WEIGHTS, Network, Story, cached, opened
 
 from multitude.domain.accounting.quantities import day_of
 from multitude.domain.governance.count import count
@@ -358,8 +358,6 @@ def main() -> None:
     parser.add_argument("--fresh", action="store_true", help="Build the SQLite network again, not from the cache.")
     parser.add_argument("--cache", type=Path, help="Where built networks are kept (default: the temporary "
                         "directory's multitude-bench-tally).")
-    parser.add_argument("--fold-delegations", action="store_true", help="Fold the delegation events through the "
-                        f"projector even above {FOLD_DELEGATIONS_UP_TO:,} voters (slow: see tally_network.py).")
     parser.add_argument("--profile", metavar="FILE", help="Write a cProfile of the first run's closes to FILE "
                         "(the profiler slows that run: give --runs 2 or more).")
     args = parser.parse_args()
@@ -373,11 +371,9 @@ def main() -> None:
           f"{len(electorate.direct):,} direct voters when delegation counts, in "
           f"{time.perf_counter() - started:.1f} s; load average {load:.2f} on {os.cpu_count()} cores")
 
-    fold = args.fold_delegations or args.voters <= FOLD_DELEGATIONS_UP_TO
-    network, built = cached(story_of(electorate, args.seed), fold, args.cache, args.fresh)
-    how = "folded" if fold else "written straight into the projection"
-    print(f"set-up: {network.setup_s:.1f} s ({'built now' if built else 'built by an earlier run, reused'}; "
-          f"delegations {how}) in {network.home}")
+    network, built = cached(story_of(electorate, args.seed), args.cache, args.fresh)
+    print(f"set-up: {network.setup_s:.1f} s ({'built now' if built else 'built by an earlier run, reused'}) "
+          f"in {network.home}")
     print(f"closing on SQLite ({args.runs} runs, each on a fresh copy of the store):")
     store, open_s = measure_closes(network, args.runs, args.profile)
     print(f"  opening a node on the copy (state loaded from SQLite): {open_s:.2f} s")
@@ -403,7 +399,6 @@ def main() -> None:
         "open_s": round(open_s, 3),
         "setup_s": round(network.setup_s, 1),
         "setup_reused": not built,
-        "delegations": "folded" if fold else "written",
         "goal_met": all(store[name] < GOAL_S for name in CLOSES),
         "load_before": round(load, 2),
     }))

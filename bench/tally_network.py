@@ -13,13 +13,7 @@ a member: chains, and cycles among them). The proposals close a day after they o
 Members sign their own events with the project's signing (`multitude.ledger.seal`), in worker
 processes, each member's chain in order; the node's projector appends them in batches of 20,000
 (one transaction and one fold each), as `Node.submit` does without checking our own signatures
-again. Delegations are the exception at scale: the fold of a `delegation.set` lists every member
-of every network to judge it (`domain.governance.rules.delegation_set`), so 100,000 of them cost
-hours. Above FOLD_DELEGATIONS_UP_TO members their signed events are not appended; the rows the
-fold would write (the same `DelegationRow`, with the signed event's id) are written straight
-into the projection's delegations table, as bench/distribute.py writes its contributions. Below
-it (and with --fold-delegations) they are folded like the rest; both ways were checked to give
-the same rows and outcomes at 3,000 members.
+again. Every event is folded, the delegations included.
 
 The home is kept under the system's temporary directory, keyed by the parameters, the setup's
 version and the projection's fingerprint, so only the first run pays for it (building one
@@ -43,17 +37,15 @@ from pathlib import Path
 from typing import Any
 
 from multitude.domain import validate_body
-from multitude.domain.governance.rows import DelegationRow
 from multitude.ledger import Keypair, seal
 from multitude.ledger.event import event_time, from_stored
 from multitude.node import Node
-from multitude.projection import STATE_SPECS, Entry
+from multitude.projection import Entry
 from multitude.projection.tables import FINGERPRINT
 
-__all__ = ["FOLD_DELEGATIONS_UP_TO", "METHODS", "Network", "Story", "build", "cached", "founder_key", "opened"]
+__all__ = ["METHODS", "Network", "Story", "build", "cached", "founder_key", "opened"]
 
-SETUP_VERSION = "1"  # change when the story changes, so that stores built before are built again
-FOLD_DELEGATIONS_UP_TO = 5_000
+SETUP_VERSION = "2"  # change when the story changes, so that stores built before are built again
 ROLE_WEIGHTS = {"steward": 2, "elder": 3}
 METHODS = {"schulze": "schulze", "irv": "instant_runoff", "delegation": "schulze"}
 BATCH = 20_000
@@ -89,7 +81,6 @@ class Network:
     network: str
     proposals: dict[str, str]  # measure name -> proposal id
     counts: dict[str, int]  # memberships, votes, delegations, roles the state must hold
-    folded_delegations: bool
     setup_s: float
 
 
@@ -211,7 +202,7 @@ def _founder_events(story: Story, publics: Sequence[str]) -> tuple[Any, list[Any
     return created, roles, proposals
 
 
-def build(home: Path, story: Story, fold_delegations: bool, log: Any = print) -> Network:
+def build(home: Path, story: Story, log: Any = print) -> Network:
     """Build the network of `story` in a new SQLite home at `home`."""
     started = time.perf_counter()
     workers = max(1, min(os.cpu_count() or 1, 8))
@@ -240,53 +231,43 @@ def build(home: Path, story: Story, fold_delegations: bool, log: Any = print) ->
         applied = _append(node, [created])
         applied += _append(node, in_order(1))
         applied += _append(node, roles + opened_)
-        for number in (4, 5, 6):
+        for number in (4, 5, 6, 7):
             applied += _append(node, in_order(number))
-        delegations = in_order(7)
-        if fold_delegations:
-            applied += _append(node, delegations)
-        else:
-            spec = next(spec for spec in STATE_SPECS if spec.name == "delegations")
-            with node.store.batch():
-                node.store.upsert(spec, [tuple(DelegationRow(created.id, event.author, "", event.body["delegate"],
-                                                             event.id)) for event in delegations])
-        written = "" if fold_delegations else f" and wrote {len(delegations):,} delegation rows"
-        log(f"  appended {applied:,} events{written} in {time.perf_counter() - started - signed_s:.1f} s")
+        log(f"  appended {applied:,} events in {time.perf_counter() - started - signed_s:.1f} s")
     finally:
         node.close()
     direct = sum(story.direct)
     counts = {"memberships": story.voters + 1, "votes": 2 * story.voters + direct,
               "delegations": story.voters, "roles": len(roles) + 1}
-    network = Network(home, created.id, dict(zip(METHODS, proposals, strict=True)), counts, fold_delegations,
+    network = Network(home, created.id, dict(zip(METHODS, proposals, strict=True)), counts,
                       time.perf_counter() - started)
     (home / "bench.json").write_text(json.dumps({
         "network": network.network, "proposals": network.proposals, "counts": counts,
-        "folded_delegations": fold_delegations, "setup_s": network.setup_s}))
+        "setup_s": network.setup_s}))
     return network
 
 
-def cached(story: Story, fold_delegations: bool, cache: Path | None = None, fresh: bool = False,
+def cached(story: Story, cache: Path | None = None, fresh: bool = False,
            log: Any = print) -> tuple[Network, bool]:
     """The network of `story`, built once under `cache` (the temporary directory's
     multitude-bench-tally by default); True when it was built now."""
     digest = hashlib.sha256(json.dumps([SETUP_VERSION, FINGERPRINT, story.seed, story.options, story.rankings,
                                         story.direct, story.delegates, story.roles]).encode()).hexdigest()[:16]
     root = cache or Path(tempfile.gettempdir()) / "multitude-bench-tally"
-    home = root / f"{story.voters}-voters-{'folded' if fold_delegations else 'written'}-{digest}"
+    home = root / f"{story.voters}-voters-{digest}"
     if fresh and home.exists():
         shutil.rmtree(home)
     if (home / "bench.json").exists():
         manifest = json.loads((home / "bench.json").read_text())
         return Network(home, manifest["network"], manifest["proposals"], manifest["counts"],
-                       manifest["folded_delegations"], manifest["setup_s"]), False
+                       manifest["setup_s"]), False
     for stale in root.glob(f"{story.voters}-voters-*"):  # built by other code or a run that stopped midway
         shutil.rmtree(stale, ignore_errors=True)
     building = root / f"{home.name}.building-{os.getpid()}"
     log(f"building the network in {home} (once; later runs reuse it)")
-    network = build(building, story, fold_delegations, log)
+    network = build(building, story, log)
     building.rename(home)
-    return Network(home, network.network, network.proposals, network.counts, fold_delegations,
-                   network.setup_s), True
+    return Network(home, network.network, network.proposals, network.counts, network.setup_s), True
 
 
 def opened(network: Network, workdir: Path) -> Node:

@@ -25,6 +25,7 @@ from multitude.domain.governance.rows import (
 )
 from multitude.domain.governance.rules import assembly_of, closing_body, may_close
 from multitude.domain.rules import Rejected
+from multitude.domain.state import under
 from multitude.errors import NodeError, Refused
 from multitude.ledger.event import event_time
 
@@ -195,8 +196,7 @@ class Assemblies(Directory):
         return sorted((row for key, row in rows.items() if key[0] == proposal), key=lambda r: (r.time, r.comment))
 
     def votes(self, proposal: str) -> list[VoteRow]:
-        rows = self._settled().votes
-        return sorted((row for key, row in rows.items() if key[0] == proposal), key=lambda row: row.voter)
+        return sorted(under(self._settled().votes, proposal), key=lambda row: row.voter)
 
     def delegations(self, network: str) -> list[DelegationRow]:
         net = self.network(network).network
@@ -214,7 +214,8 @@ class Assemblies(Directory):
         row = self.proposal(proposal)
         state = self._settled()
         try:
-            return count(state, row, day or day_of(self.signing_time()))
+            with _collector_paused():
+                return count(state, row, day or day_of(self.signing_time()))
         except CountError as error:
             raise Refused(str(error)) from None
 

@@ -2,13 +2,14 @@
 
 Rows hold only text, integers and None, so that every store keeps them alike and the state
 digest is the same everywhere. Each table is keyed by its first `key` columns. The fold works
-on any mutable mappings; the projection layer hands it mappings that remember what changed.
+on any mutable mappings; the projection layer hands it mappings that remember what changed and,
+for tables keyed by more than one column, which keys share a first column (`under`).
 """
 
 from __future__ import annotations
 
 import typing
-from collections.abc import MutableMapping
+from collections.abc import Iterable, Mapping, MutableMapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -43,6 +44,7 @@ __all__ = [
     "RoleRow",
     "State",
     "Table",
+    "under",
 ]
 
 
@@ -182,3 +184,12 @@ class State:
     def table(self, name: str) -> MutableMapping[Any, Any]:
         mapping: MutableMapping[Any, Any] = getattr(self, name)
         return mapping
+
+
+def under(table: Mapping[Any, Any], first: str) -> Iterable[Any]:
+    """The rows of `table` whose key starts with `first` (a proposal's votes, a network's
+    members): looked up in the table's own grouping when it keeps one, else found by a scan."""
+    grouped = getattr(table, "under", None)
+    if grouped is not None:
+        return map(table.__getitem__, grouped(first))
+    return [row for key, row in table.items() if key[0] == first]

@@ -45,25 +45,51 @@ FINGERPRINT = hashlib.sha256(json.dumps(_SHAPE).encode()).hexdigest()[:16]
 
 
 class TrackedTable(dict[Any, Any]):
-    """A dict that records the keys written or deleted since it was last flushed."""
+    """A dict that records the keys written or deleted since it was last flushed; and, when
+    `grouped`, which keys share each first column, so that `under` finds a proposal's votes or
+    a network's members without reading every row."""
 
-    __slots__ = ("dirty",)
+    __slots__ = ("dirty", "groups")
 
-    def __init__(self, rows: Iterable[tuple[Any, Any]] = ()) -> None:
+    def __init__(self, rows: Iterable[tuple[Any, Any]] = (), grouped: bool = False) -> None:
         super().__init__(rows)
         self.dirty: set[Any] = set()
+        self.groups: dict[Any, dict[Any, None]] | None = None
+        if grouped:
+            self.groups = {}
+            for key in self:
+                self.groups.setdefault(key[0], {})[key] = None
 
     def __setitem__(self, key: Any, value: Any) -> None:
         super().__setitem__(key, value)
         self.dirty.add(key)
+        if self.groups is not None:
+            self.groups.setdefault(key[0], {})[key] = None
 
     def __delitem__(self, key: Any) -> None:
         super().__delitem__(key)
         self.dirty.add(key)
+        self._ungroup(key)
 
     def pop(self, key: Any, *default: Any) -> Any:
         self.dirty.add(key)
+        self._ungroup(key)
         return super().pop(key, *default)
+
+    def _ungroup(self, key: Any) -> None:
+        if self.groups is None:
+            return
+        group = self.groups.get(key[0])
+        if group is not None:
+            group.pop(key, None)
+            if not group:
+                del self.groups[key[0]]
+
+    def under(self, first: Any) -> Iterable[Any]:
+        """The keys whose first column is `first`, in the order they were first written."""
+        if self.groups is None:
+            return [key for key in self if key[0] == first]
+        return tuple(self.groups.get(first, ()))
 
     def changes(self) -> tuple[list[Any], list[Any]]:
         """(rows to write, keys to delete) since the last call; clears the record."""
@@ -82,5 +108,6 @@ def tracked_state(store: Store, rows: dict[str, Iterable[tuple[Any, ...]]] | Non
             tables[table.name] = LARGE[table.name](store, spec, table.row)
             continue
         stored = (rows or {}).get(table.name, ())
-        tables[table.name] = TrackedTable((tuple(row[: table.key]), table.row(*row)) for row in stored)
+        tables[table.name] = TrackedTable(((tuple(row[: table.key]), table.row(*row)) for row in stored),
+                                          grouped=table.key > 1)
     return State(**tables)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
@@ -23,12 +23,12 @@ from multitude.domain.accounting.shares import exact_shares
 from multitude.domain.governance import methods, ranked
 from multitude.domain.governance.assembly import BINDING, NON_BINDING, Assembly, DecisionRule
 from multitude.domain.governance.budget import Approval, BudgetError, Project, allocate
-from multitude.domain.governance.delegation import Delegation, Resolution, resolve
-from multitude.domain.governance.quorum import Participation, Quorum, VoteError, at_least
+from multitude.domain.governance.delegation import Resolution, follow
+from multitude.domain.governance.quorum import Participation, Quorum, VoteError, at_least, exact_sum
 from multitude.domain.governance.rows import ProposalRow, VoteRow
-from multitude.domain.state import State
+from multitude.domain.state import State, under
 
-__all__ = ["METHODS", "Count", "CountError", "count", "eligible_weights", "labels_of", "votes_digest"]
+__all__ = ["METHODS", "Count", "CountError", "Delegates", "count", "eligible_weights", "labels_of", "votes_digest"]
 
 
 class CountError(ValueError):
@@ -57,10 +57,8 @@ class Count:
 
 def votes_digest(votes: Iterable[VoteRow]) -> str:
     """The digest of a set of votes: SHA-256 of "voter TAB vote-event LF" in voter order."""
-    digest = hashlib.sha256()
-    for vote in sorted(votes, key=lambda row: row.voter):
-        digest.update(f"{vote.voter}\t{vote.event}\n".encode())
-    return digest.hexdigest()
+    lines = sorted(f"{vote.voter}\t{vote.event}\n" for vote in votes)  # a voter's key starts their line
+    return hashlib.sha256("".join(lines).encode()).hexdigest()
 
 
 def labels_of(state: State, agents: Iterable[str]) -> dict[str, str]:
@@ -84,9 +82,8 @@ def eligible_weights(state: State, network: str, assembly: Assembly, day: str,
     """Every member (person or organisation) of the network with the weight `assembly` gives them;
     with a `deadline`, only those who were already members then (who joins later cannot vote, so
     does not count either)."""
-    members = sorted(key[1] for key, row in state.memberships.items()
-                     if key[0] == network and row.status == "member" and row.kind == "agent"
-                     and (deadline is None or row.since <= deadline))
+    members = sorted(row.member for row in under(state.memberships, network)
+                     if row.status == "member" and row.kind == "agent" and (deadline is None or row.since <= deadline))
     if assembly.weights == "member":
         return dict.fromkeys(members, Fraction(1))
     if assembly.weights == "quadratic":  # the most votes a member's credits can buy
@@ -96,26 +93,47 @@ def eligible_weights(state: State, network: str, assembly: Assembly, day: str,
         return {member: shares.get(member, Fraction(0)) for member in members}
     held: dict[str, int] = {}
     eligible = set(members)
-    for (net, member, role) in state.roles:
-        if net == network and member in eligible:
-            weight = assembly.role_weights.get(role, 1)
-            held[member] = max(held.get(member, weight), weight)
+    for row in under(state.roles, network):
+        if row.member in eligible:
+            weight = assembly.role_weights.get(row.role, 1)
+            held[row.member] = max(held.get(row.member, weight), weight)
     fractions = {weight: Fraction(weight) for weight in {1, *held.values()}}  # one Fraction per weight
-    return {member: fractions[held.get(member, 1)] for member in members}
+    one = fractions[1]
+    return {member: fractions[held[member]] if member in held else one for member in members}
 
 
-def _delegations(state: State, network: str) -> dict[str, Delegation]:
-    general: dict[str, str] = {}
-    topics: dict[str, dict[str, str]] = {}
-    for (net, member, topic), row in state.delegations.items():
-        if net != network:
-            continue
-        if topic:
-            topics.setdefault(member, {})[topic] = row.delegate
-        else:
-            general[member] = row.delegate
-    return {member: Delegation(general.get(member), topics.get(member, {}))
-            for member in sorted({*general, *topics})}
+class Delegates(Mapping[str, str]):
+    """Each member's one delegate in force in `network` for a proposal of `topic` (None: no
+    topic): the topic's own delegate, else the general one. Looked up when asked, since a count
+    asks only for the members who did not vote."""
+
+    __slots__ = ("_network", "_table", "_topic")
+
+    def __init__(self, state: State, network: str, topic: str | None) -> None:
+        self._table = state.delegations
+        self._network = network
+        self._topic = topic
+
+    def get(self, member: str, default: str | None = None) -> str | None:  # type: ignore[override]
+        if self._topic:
+            row = self._table.get((self._network, member, self._topic))
+            if row is not None:
+                return row.delegate
+        row = self._table.get((self._network, member, ""))
+        return default if row is None else row.delegate
+
+    def __getitem__(self, member: str) -> str:
+        delegate = self.get(member)
+        if delegate is None:
+            raise KeyError(member)
+        return delegate
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(dict.fromkeys(row.member for row in under(self._table, self._network)
+                                  if not row.topic or row.topic == self._topic))
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
 
 
 def count(state: State, proposal: ProposalRow, day: str) -> Count:
@@ -127,31 +145,32 @@ def count(state: State, proposal: ProposalRow, day: str) -> Count:
         weights = eligible_weights(state, proposal.network, assembly, day, proposal.closes)
     except DistributionError as error:  # weights by share need an equation that can split
         raise CountError(f"the members' shares cannot be computed: {error}") from None
-    votes = {row.voter: row for key, row in state.votes.items() if key[0] == proposal.proposal}
+    votes = {}
     parsed: dict[str, Any] = {}  # most ballots repeat one another: parse each text once (nothing mutates them)
     ballots = {}
-    for voter, row in votes.items():
+    for row in under(state.votes, proposal.proposal):
+        votes[row.voter] = row
         ballot = parsed.get(row.ballot)
         if ballot is None:
             ballot = parsed[row.ballot] = json.loads(row.ballot)
-        ballots[voter] = ballot
-    reasons = {voter: row.reason for voter, row in votes.items()}
+        ballots[row.voter] = ballot
     quadratic = assembly.weights == "quadratic"
-    delegations = {} if quadratic else _delegations(state, proposal.network)
-    resolution = resolve(weights, delegations, proposal.topic or None, ballots)
+    hops: Mapping[str, str] = {} if quadratic else Delegates(state, proposal.network, proposal.topic or None)
+    resolution = follow(weights, hops, ballots)
     most = isqrt(assembly.credits)
     cast = []
     for voter, ballot, weight in resolution.votes():
         if quadratic:
             weight = Fraction(min(most, 1 if ballot.get("votes") is None else ballot["votes"]))
-        cast.append((voter, ballot, reasons[voter], weight))
+        cast.append((voter, ballot, votes[voter].reason, weight))
+    taking_part = resolution.cast_weight if not quadratic else exact_sum(weight for *_, weight in cast)
+    participation = Participation(len(cast), taking_part, len(weights), resolution.total_weight)
     try:
         passed, result, statement, figures, detail = METHODS[proposal.method](
-            proposal, cast, weights, _rule(proposal))
+            proposal, cast, weights, _rule(proposal), participation)
     except (VoteError, ranked.BallotError, BudgetError) as error:
         raise CountError(_named(state, str(error))) from None
     statement = _named(state, statement)
-    participation = Participation.of((weight for *_, weight in cast), weights)
     return Count(passed, result, statement, figures, votes_digest(votes.values()), len(cast), participation,
                  resolution, detail)
 
@@ -183,7 +202,8 @@ def _positions(cast: Cast) -> list[methods.PositionBallot]:
             for voter, ballot, reason, weight in cast]
 
 
-def _decision(proposal: ProposalRow, cast: Cast, eligible: dict[str, Fraction], rule: DecisionRule | None) -> Outcome:
+def _decision(proposal: ProposalRow, cast: Cast, eligible: dict[str, Fraction], rule: DecisionRule | None,
+              participation: Participation) -> Outcome:
     rule = rule or DecisionRule(method=proposal.method)  # type: ignore[arg-type]
     quorum: Quorum | None = rule.quorum.quorum() if rule.quorum else None
     ballots = _positions(cast)
@@ -201,12 +221,14 @@ def _decision(proposal: ProposalRow, cast: Cast, eligible: dict[str, Fraction], 
     return decision.passed, (), decision.statement, dict(decision.tallies), decision
 
 
-def _advice(proposal: ProposalRow, cast: Cast, eligible: dict[str, Fraction], rule: DecisionRule | None) -> Outcome:
+def _advice(proposal: ProposalRow, cast: Cast, eligible: dict[str, Fraction], rule: DecisionRule | None,
+            participation: Participation) -> Outcome:
     result = methods.advice(_positions(cast), eligible, "advice" if proposal.method == "advice" else "sense check")
     return None, (), result.statement, dict(result.tallies), result
 
 
-def _choice(proposal: ProposalRow, cast: Cast, eligible: dict[str, Fraction], rule: DecisionRule | None) -> Outcome:
+def _choice(proposal: ProposalRow, cast: Cast, eligible: dict[str, Fraction], rule: DecisionRule | None,
+            participation: Participation) -> Outcome:
     options = tuple(_setup(proposal)["options"])
     result: methods.Choice
     if proposal.method == "approval":
@@ -225,11 +247,23 @@ def _choice(proposal: ProposalRow, cast: Cast, eligible: dict[str, Fraction], ru
     return None, winners, result.statement, dict(result.tallies), result
 
 
-def _ranked(proposal: ProposalRow, cast: Cast, eligible: dict[str, Fraction], rule: DecisionRule | None) -> Outcome:
+def _ranked(proposal: ProposalRow, cast: Cast, eligible: dict[str, Fraction], rule: DecisionRule | None,
+            participation: Participation) -> Outcome:
     """Schulze, instant runoff or Borda; a tie goes to the option listed first, as in every method."""
     options = tuple(_setup(proposal)["options"])
-    ballots = [ranked.Ballot(w, tuple(b.get("ranking", ()))) for _, b, _, w in cast if w.numerator > 0]
-    participation = Participation.of((w for *_, w in cast), eligible)
+    # Ranked methods add ballots up linearly, so identical ballots of one weight are counted as
+    # one ballot of their total weight. Ballots parsed from one text are one object, and voters
+    # share a few weight objects: both are grouped by identity (`cast` holds them meanwhile).
+    alike: dict[tuple[int, int], list[Any]] = {}
+    for _, ballot, _, weight in cast:
+        if weight:
+            group = alike.get((id(ballot), id(weight)))
+            if group is None:
+                alike[(id(ballot), id(weight))] = [ballot, weight, 1]
+            else:
+                group[2] += 1
+    ballots = [ranked.Ballot(weight * times if times > 1 else weight, tuple(ballot.get("ranking", ())))
+               for ballot, weight, times in alike.values()]
     if not ballots:
         statement = f"No winner: nobody ranked the options. {participation}."
         return None, (), statement, dict.fromkeys(options, Fraction(0)), None
@@ -254,7 +288,8 @@ def _ranked(proposal: ProposalRow, cast: Cast, eligible: dict[str, Fraction], ru
     return None, (irv.winner,), f"{irv.winner} wins by instant runoff. {rounds} {participation}.", figures, irv
 
 
-def _budget(proposal: ProposalRow, cast: Cast, eligible: dict[str, Fraction], rule: DecisionRule | None) -> Outcome:
+def _budget(proposal: ProposalRow, cast: Cast, eligible: dict[str, Fraction], rule: DecisionRule | None,
+            participation: Participation) -> Outcome:
     setup = _setup(proposal)
     projects = [Project(p["id"], Decimal(p["cost"])) for p in setup["projects"]]
     known = {p.id for p in projects}
@@ -268,7 +303,6 @@ def _budget(proposal: ProposalRow, cast: Cast, eligible: dict[str, Fraction], ru
                           max_spend=Decimal(setup["max_spend"]) if setup.get("max_spend") else None,
                           min_spend=Decimal(setup["min_spend"]) if setup.get("min_spend") else None)
     support = {s.project: s.support for s in allocation.selected} | {s.project: s.support for s in allocation.skipped}
-    participation = Participation.of((w for *_, w in cast), eligible)
     currency = setup["currency"]
     if allocation.failure:
         return False, (), f"The round fails: {allocation.failure}. {participation}.", support, allocation
@@ -279,7 +313,7 @@ def _budget(proposal: ProposalRow, cast: Cast, eligible: dict[str, Fraction], ru
     return bool(allocation.selected), tuple(s.project for s in allocation.selected), statement, support, allocation
 
 
-METHODS: dict[str, Callable[[ProposalRow, Cast, dict[str, Fraction], DecisionRule | None], Outcome]] = {
+METHODS: dict[str, Callable[[ProposalRow, Cast, dict[str, Fraction], DecisionRule | None, Participation], Outcome]] = {
     **dict.fromkeys(BINDING, _decision),
     **dict.fromkeys(NON_BINDING, _advice),
     **dict.fromkeys(("approval", "score", "dots", "meeting_time"), _choice),

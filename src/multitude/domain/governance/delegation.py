@@ -12,6 +12,7 @@ members in docs/governance.md.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -21,7 +22,7 @@ from typing import Generic, NamedTuple, TypeVar
 
 from multitude.domain.governance.exact import exact
 
-__all__ = ["Delegation", "DelegationError", "Resolution", "Route", "Stop", "delegation_refusal", "resolve"]
+__all__ = ["Delegation", "DelegationError", "Resolution", "Route", "Stop", "delegation_refusal", "follow", "resolve"]
 
 B = TypeVar("B")
 _NO_TOPIC: Mapping[str, str] = MappingProxyType({})
@@ -84,7 +85,8 @@ class Resolution(Generic[B]):
     `weights` are the eligible members' weights; `ballots` the direct ballots that count (those
     of eligible members); `cast` the total weight each direct voter casts (their own plus all
     that reaches them, 0 included); `routes` one Route per eligible member; `ignored` the
-    members whose ballot counts for nothing because they are not eligible.
+    members whose ballot counts for nothing because they are not eligible; `total_weight` and
+    `cast_weight` the eligible members' weight and the part of it cast.
     """
 
     weights: Mapping[str, Fraction]
@@ -92,19 +94,14 @@ class Resolution(Generic[B]):
     cast: Mapping[str, Fraction]
     routes: Mapping[str, Route]
     ignored: frozenset[str]
-
-    @property
-    def total_weight(self) -> Fraction:
-        return sum(self.weights.values(), Fraction(0))
-
-    @property
-    def cast_weight(self) -> Fraction:
-        return sum(self.cast.values(), Fraction(0))
+    total_weight: Fraction
+    cast_weight: Fraction
 
     @property
     def uncast_weight(self) -> Fraction:
-        """The weight of every member whose chain cast nothing."""
-        return sum((self.weights[m] for m, route in self.routes.items() if route.voter is None), Fraction(0))
+        """The weight of every member whose chain cast nothing (each member has one route, so it
+        is what the cast weight leaves of the total)."""
+        return self.total_weight - self.cast_weight
 
     def votes(self) -> Iterator[tuple[str, B, Fraction]]:
         """(voter, ballot, weight cast) for each direct voter, in voter order: what a decision method counts."""
@@ -138,6 +135,38 @@ class Resolution(Generic[B]):
         return delegate
 
 
+End = tuple[str | None, Stop | None, str]  # (voter, stop, end): a Route without its delegate
+
+
+class _Routes(Mapping[str, Route]):
+    """Each eligible member's Route, made when it is asked for: a close needs only whose ballot
+    each weight reached, while a page showing the routes reads them one by one."""
+
+    __slots__ = ("_counted", "_ends", "_followed", "_members")
+
+    def __init__(self, members: Mapping[str, Fraction], ends: Mapping[str, End], followed: Mapping[str, str],
+                 counted: Mapping[str, object]) -> None:
+        self._members = members
+        self._ends = ends
+        self._followed = followed
+        self._counted = counted
+
+    def __getitem__(self, member: str) -> Route:
+        if member in self._counted:
+            return Route(None, member, None, member)
+        voter, stop, end = self._ends[member]
+        return Route(self._followed.get(member), voter, stop, end)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._members)
+
+    def __len__(self) -> int:
+        return len(self._members)
+
+    def __contains__(self, member: object) -> bool:
+        return member in self._members
+
+
 def resolve(
     weights: Mapping[str, Fraction | int],
     delegations: Mapping[str, Delegation],
@@ -157,84 +186,93 @@ def resolve(
     cast weight + uncast weight == total weight. Runs in time linear in members and delegations.
     Raises DelegationError if a weight is not a Fraction or int >= 0.
     """
-    eligible = _check_weights(weights)
-    counted = {member: ballot for member, ballot in ballots.items() if member in eligible}
-    ignored = frozenset(member for member in ballots if member not in eligible)
-    hop: dict[str, str] = {}
-    for member in eligible:
-        if member in counted:
-            continue
-        delegation = delegations.get(member)
-        target = delegation.delegate_for(topic) if delegation is not None else None
+    hops = {}
+    for member, delegation in delegations.items():
+        target = delegation.delegate_for(topic)
         if target is not None:
-            hop[member] = target
+            hops[member] = target
+    return follow(weights, hops, ballots)
 
-    routes: dict[str, Route] = {}
+
+def follow(weights: Mapping[str, Fraction | int], hops: Mapping[str, str], ballots: Mapping[str, B]) -> Resolution[B]:
+    """`resolve` with each member's one delegation in force for the proposal already chosen:
+    `hops` maps a member to their delegate (a member who delegated to no one is absent)."""
+    eligible, distinct = _check_weights(weights)
+    ignored = frozenset(ballots.keys() - eligible.keys())
+    counted = {member: ballot for member, ballot in ballots.items() if member not in ignored} if ignored \
+        else dict(ballots)
+
+    # Where the chain of each eligible member who did not vote ends: every such member walks
+    # forward, keeping the unresolved members met on the way (the trail), until the walk meets
+    # a direct voter, a resolved member, an end, or itself; then the whole trail shares that end.
+    # (A direct voter's chain ends at themselves: those are not stored, since most members vote.)
+    walkers = [member for member in eligible if member not in counted]
+    ends: dict[str, End] = {}
+    followed: dict[str, str] = {}  # the delegate of each walker who has one, kept for the routes
     trail: list[str] = []
     on_trail: dict[str, int] = {}
-    for start in eligible:
-        if start in routes:
+    for start in walkers:
+        if start in ends:
             continue
-        # Walk forward from `start`, keeping the unresolved members met on the way (the trail),
-        # until the walk meets a resolved member, an end, or itself; then settle the whole trail.
         trail.clear()
         on_trail.clear()
         member = start
         while True:
-            known = routes.get(member)
-            if known is not None:
-                # A cycle member's end is itself, so a chain reaching it ends there too.
-                voter, stop, end = known.voter, known.stop, known.end
+            if member in counted:
+                known: End = (member, None, member)
+                break
+            found = ends.get(member)
+            if found is not None:  # a cycle member's end is itself, so a chain reaching it ends there too
+                known = found
                 break
             if member not in eligible:
-                voter, stop, end = None, Stop.NOT_ELIGIBLE, member
-                break
-            if member in counted:
-                routes[member] = Route(None, member, None, member)
-                voter, stop, end = member, None, member
+                known = (None, Stop.NOT_ELIGIBLE, member)
                 break
             index = on_trail.get(member)
             if index is not None:
                 for looped in trail[index:]:
-                    routes[looped] = Route(hop[looped], None, Stop.CYCLE, looped)
+                    ends[looped] = (None, Stop.CYCLE, looped)
                 del trail[index:]
-                voter, stop, end = None, Stop.CYCLE, member
+                known = (None, Stop.CYCLE, member)
                 break
-            target = hop.get(member)
+            target = hops.get(member)
             if target is None:
-                routes[member] = Route(None, None, Stop.NO_VOTE, member)
-                voter, stop, end = None, Stop.NO_VOTE, member
+                known = ends[member] = (None, Stop.NO_VOTE, member)
                 break
+            followed[member] = target
             on_trail[member] = len(trail)
             trail.append(member)
             member = target
         for passed in trail:
-            routes[passed] = Route(hop[passed], voter, stop, end)
+            ends[passed] = known
 
     # Weights are added up in integers, as units of their least common denominator, and each
-    # voter's total made a Fraction once: adding Fractions one by one is what costs.
-    factor = {d: 1 for d in {weight.denominator for weight in eligible.values()}}
-    scale = math.lcm(*factor) if factor else 1
-    factor = {d: scale // d for d in factor}
-    units = dict.fromkeys(counted, 0)
-    for member, route in routes.items():
-        voter = route.voter
+    # total made a Fraction once: adding Fractions one by one is what costs. Members share a
+    # few weight objects, so each object's units are worked out once and looked up by identity
+    # (`eligible` holds every one of them until this returns; `distinct` maps each one's id to it).
+    scale = math.lcm(*{weight.denominator for weight in distinct.values()}) if distinct else 1
+    units_of = {key: weight.numerator * (scale // weight.denominator) for key, weight in distinct.items()}
+    total = sum(units_of[key] * times for key, times in Counter(map(id, eligible.values())).items())
+    units = {voter: units_of[id(eligible[voter])] for voter in counted}
+    for member in walkers:
+        voter = ends[member][0]
         if voter is not None:
-            weight = eligible[member]
-            units[voter] += weight.numerator * factor[weight.denominator]
+            units[voter] += units_of[id(eligible[member])]
     made: dict[int, Fraction] = {}  # most voters cast one of a few totals: make each once
     cast = {}
-    for voter, total in units.items():
-        carried = made.get(total)
-        if carried is None:
-            carried = made[total] = Fraction(total, scale)
-        cast[voter] = carried
+    for voter, carried in units.items():
+        exact_total = made.get(carried)
+        if exact_total is None:
+            exact_total = made[carried] = Fraction(carried, scale)
+        cast[voter] = exact_total
     return Resolution(
         weights=MappingProxyType(eligible),
         ballots=MappingProxyType(counted),
         cast=MappingProxyType(cast),
-        routes=MappingProxyType(routes),
+        routes=_Routes(eligible, ends, followed, counted),
         ignored=ignored,
+        total_weight=Fraction(total, scale),
+        cast_weight=Fraction(sum(units.values()), scale),
     )
 
 
@@ -254,5 +292,18 @@ def delegation_refusal(delegator: str, delegate: str, members: Collection[str]) 
     return None
 
 
-def _check_weights(weights: Mapping[str, Fraction | int]) -> dict[str, Fraction]:
-    return {member: exact(weight, f"weight of {member}", DelegationError) for member, weight in weights.items()}
+def _check_weights(weights: Mapping[str, Fraction | int]) -> tuple[dict[str, Fraction], dict[int, Fraction]]:
+    """The weights as Fractions >= 0, and the distinct weight objects among them by identity.
+    Members share a few weight objects: each is checked once, and only when one is not already a
+    Fraction >= 0 is every member's converted or named."""
+    distinct = {id(weight): weight for weight in weights.values()}
+    for weight in distinct.values():
+        try:
+            if exact(weight, "a weight", DelegationError) is not weight:
+                break
+        except DelegationError:
+            break
+    else:
+        return dict(weights), distinct  # type: ignore[arg-type,return-value]  # every weight is a Fraction, checked above
+    checked = {member: exact(weight, f"weight of {member}", DelegationError) for member, weight in weights.items()}
+    return checked, {id(weight): weight for weight in checked.values()}

@@ -32,7 +32,7 @@ from multitude.domain.governance.bodies import (
 from multitude.domain.governance.budget import BudgetError
 from multitude.domain.governance.count import METHODS, Count, CountError, count, weighing
 from multitude.domain.governance.delegation import delegation_refusal
-from multitude.domain.governance.quorum import VoteError
+from multitude.domain.governance.quorum import Participation, VoteError
 from multitude.domain.governance.ranked import BallotError
 from multitude.domain.governance.rows import (
     CommentRow,
@@ -144,7 +144,7 @@ def proposal_opened(state: State, event: Event, body: ProposalOpened, actor: str
         _json([a.model_dump(mode="json", exclude_defaults=True) for a in body.actions]), 1, "open", "", "[]",
         "", "[]", "", "", event.id)
     try:  # a proposal that could never be counted (a budget whose spend rules contradict it) is refused now
-        METHODS[row.method](row, [], {}, rule)
+        METHODS[row.method](row, [], {}, rule, Participation(0, Fraction(0), 0, Fraction(0)))
     except (VoteError, BallotError, BudgetError, CountError) as error:
         raise Rejected(str(error)) from None
     state.proposals[(event.id,)] = row
@@ -205,7 +205,7 @@ def ballot_problem(row: ProposalRow, assembly: Assembly, ballot: Ballot, reason:
     rule = DecisionRule.model_validate_json(row.rule) if row.rule else None
     try:  # the method checks it exactly as it will when counting
         METHODS[row.method](row, [("the voter", ballot.model_dump(mode="json"), reason, Fraction(1))],
-                            {"the voter": Fraction(1)}, rule)
+                            {"the voter": Fraction(1)}, rule, Participation(1, Fraction(1), 1, Fraction(1)))
     except (VoteError, BallotError, CountError, ValueError) as error:
         return str(error).replace("ballot of the voter: ", "").replace("the ballot at index 0 ", "")
     return None
