@@ -13,7 +13,7 @@ from story import person
 
 from multitude.domain import TABLES, State
 from multitude.domain.accounting.quantities import day_of
-from multitude.domain.governance.count import count
+from multitude.domain.governance.count import Delegates, count
 from multitude.domain.governance.delegation import Stop
 from multitude.projection.tables import TrackedTable
 
@@ -119,6 +119,11 @@ def test_a_delegate_who_leaves_voids_the_delegation_and_a_topic_delegate_comes_f
         s.vote(dee, net, p, position="against")
     assert tally(s, kitchen).resolution.cast == {cy.public: 2, dee.public: 1}
     assert tally(s, general).resolution.cast == {cy.public: 1, dee.public: 2}
+    state, _ = s.state()
+    for tables in (state, on_tracked_tables(state)):
+        assert dict(Delegates(tables, net, "kitchen")) == {eve.public: cy.public}
+        assert dict(Delegates(tables, net, None)) == dict(Delegates(tables, net, "garden")) == {eve.public: dee.public}
+        assert Delegates(tables, net, "kitchen").get(ana.public) is None and len(Delegates(tables, net, None)) == 1
     s.sign(dee, "membership.left", net, member=dee.public)
     after = tally(s, general)
     assert after.resolution.cast == {cy.public: 1}
