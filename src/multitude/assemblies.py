@@ -24,7 +24,7 @@ from multitude.domain.governance.rows import (
     VoteRow,
 )
 from multitude.domain.governance.rules import assembly_of, closing_body, may_close
-from multitude.domain.rules import Rejected
+from multitude.domain.rules import Rejected, is_member
 from multitude.domain.state import under
 from multitude.errors import NodeError, Refused
 from multitude.ledger.event import event_time
@@ -207,6 +207,25 @@ class Assemblies(Directory):
         net = self.network(network).network
         return sorted((row for key, row in self._settled().spendings.items() if key[0] == net),
                       key=lambda row: row.spending)
+
+    def awaiting(self, agent: str) -> tuple[list[ProposalRow], list[ProposalRow]]:
+        """What the agent's assemblies wait for from them: the proposals still open to votes in
+        their networks on which they have not voted, the soonest deadline first; and the open
+        proposals whose time is up that they may close."""
+        state = self._settled()
+        now = self.signing_time()
+        to_vote: list[ProposalRow] = []
+        to_close: list[ProposalRow] = []
+        for row in state.proposals.values():
+            if row.status != "open":
+                continue
+            if row.closes >= now:
+                if is_member(state, row.network, agent) and (row.proposal, agent) not in state.votes:
+                    to_vote.append(row)
+            elif may_close(state, row, assembly_of(state.networks[(row.network,)]), agent):
+                to_close.append(row)
+        return (sorted(to_vote, key=lambda row: (row.closes, row.proposal)),
+                sorted(to_close, key=lambda row: (row.closes, row.proposal)))
 
     def tally(self, proposal: str, *, day: str | None = None) -> Count:
         """The count as it stands (for an open proposal, what a close now would find), with the

@@ -14,7 +14,7 @@ def test_sign_up_log_in_and_see_myself(web: Web) -> None:
     assert me["account"] == "ana"
     assert me["name"] == "Ana Ribeiro"
     assert me["networks"] == []
-    assert me["attention"] == {"to_validate": [], "join_requests": []}
+    assert me["attention"] == {"to_validate": [], "join_requests": [], "to_vote": [], "to_close": []}
 
 
 def test_the_session_cookie_is_http_only_secure_and_same_site(sqlite_web: Web) -> None:

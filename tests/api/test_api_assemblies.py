@@ -352,3 +352,23 @@ def test_the_list_puts_open_proposals_first_and_pages(web: Web) -> None:
     assert [p["title"] for p in lab.cy.ok("GET", f"{lab.api}/proposals?status=withdrawn")["items"]] == ["Gone"]
     assert lab.cy.get(f"{lab.api}/proposals?status=maybe").status_code == 422
     assert lab.get(soon[:8])["proposal"] == soon  # an id prefix names it
+
+
+def test_my_attention_lists_the_proposals_awaiting_my_vote_and_those_i_may_close(web: Web) -> None:
+    lab = Lab(web)
+    lab.bo.ok("PUT", f"{lab.api}/delegations", json={"delegate": "Cy", "topic": "paint"})
+    later = lab.propose(title="Later", closes="+3d")
+    soon = lab.propose(title="Soon", method="majority", topic="paint")
+
+    def awaited(person: Any, which: str) -> list[tuple[str, str | None]]:
+        return [(p["title"], p["delegate_name"]) for p in person.ok("GET", "/api/v1/me")["attention"][which]]
+
+    assert awaited(lab.bo, "to_vote") == [("Soon", "Cy"), ("Later", None)]  # the soonest deadline first
+    assert lab.vote(lab.bo, soon, position="for").status_code == 201
+    assert awaited(lab.bo, "to_vote") == [("Later", None)]  # voted: no longer waiting for Bo
+    assert awaited(lab.zed, "to_vote") == [] and awaited(lab.ana, "to_close") == []
+    lab.time_passes(soon)
+    assert awaited(lab.ana, "to_close") == [("Soon", None)]  # the custodian closes, as nobody facilitates
+    assert awaited(lab.bo, "to_close") == [] and awaited(lab.cy, "to_vote") == [("Later", None)]
+    lab.ana.ok("POST", f"/api/v1/proposals/{soon}/close", json={})
+    assert awaited(lab.ana, "to_close") == [] and lab.get(later)["status"] == "open"

@@ -242,3 +242,18 @@ def test_delegations_are_set_listed_and_revoked_on_their_page(web: Web) -> None:
     assert "Your delegation is revoked." in text_of(lab.bo.get(revoked.headers["location"]))
     again = post_form(lab.bo, page, f"{page}/revoke", {"topic": "kitchen"})
     assert again.status_code == 403 and "no delegation on kitchen to revoke" in text_of(again)
+
+
+def test_the_home_page_lists_the_proposals_awaiting_my_vote_and_those_to_close(web: Web) -> None:
+    lab = Lab(web)
+    lab.bo.ok("PUT", f"{lab.api}/delegations", json={"delegate": "Cy"})
+    proposal = lab.propose(title="Paint the door green")
+    home = lab.bo.get("/")
+    assert f'href="/proposals/{proposal}#vote"' in home.text
+    assert "Proposals awaiting your vote (1)" in text_of(home) and "Cy votes for you unless you do" in text_of(home)
+    assert lab.vote(lab.bo, proposal, position="consent").status_code == 201
+    assert "Proposals awaiting your vote" not in text_of(lab.bo.get("/"))
+    lab.time_passes(proposal)
+    home = lab.ana.get("/")
+    assert "Proposals to close (1)" in text_of(home) and f'href="/proposals/{proposal}#close"' in home.text
+    assert "Nothing waits for you." in text_of(lab.zed.get("/"))

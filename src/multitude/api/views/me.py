@@ -6,13 +6,15 @@ import json
 
 from anyio import to_thread
 from fastapi import Request, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from multitude.api.context import COOKIE, hosting_of, node_of, throttle_of
 from multitude.api.hosting import SESSION_DAYS, Caller, Issued
 from multitude.api.problems import Conflict, Invalid, TooManyAttempts, Unauthenticated
 from multitude.domain import InvalidBody, validate_body
 from multitude.domain.accounting.rows import ContributionRow
+from multitude.domain.governance.count import Delegates
+from multitude.domain.governance.rows import ProposalRow
 from multitude.domain.networks.rules import charter_of, device_link_message
 from multitude.domain.rules import holds, is_member
 from multitude.ledger import Keypair
@@ -21,6 +23,7 @@ from multitude.store import AccountRow
 
 __all__ = [
     "Attention",
+    "AwaitedProposal",
     "MeOut",
     "MyNetwork",
     "OpenSession",
@@ -63,9 +66,24 @@ class JoinRequest(BaseModel):
     note: str
 
 
+class AwaitedProposal(BaseModel):
+    network: str
+    network_name: str
+    proposal: str
+    title: str
+    method: str
+    closes: str
+    delegate: str | None = Field(None, description="Who votes for this person unless they vote themselves "
+                                                  "(their delegate in force for the proposal's topic).")
+    delegate_name: str | None = None
+
+
 class Attention(BaseModel):
     to_validate: list[PendingContribution]
     join_requests: list[JoinRequest]
+    to_vote: list[AwaitedProposal] = Field(description="Open proposals of my networks I have not voted on, "
+                                                       "the soonest deadline first.")
+    to_close: list[AwaitedProposal] = Field(description="Proposals whose time is up that I may close.")
 
 
 class MeOut(BaseModel):
@@ -206,7 +224,8 @@ def clear_session(request: Request, response: Response, caller: Caller) -> None:
 
 
 def attention_of(node: Node, agent: str) -> Attention:
-    """Contributions waiting for this person's verdict, and join requests they may decide."""
+    """Contributions waiting for this person's verdict, join requests they may decide, and the
+    proposals waiting for their vote or for them to close."""
     state = node.projector.state
     to_validate: list[PendingContribution] = []
     requests: list[JoinRequest] = []
@@ -230,7 +249,17 @@ def attention_of(node: Node, agent: str) -> Attention:
                     requests.append(JoinRequest(network=net, network_name=network.name, member=membership.member,
                                                 member_name=node.name_of(membership.member), note=membership.reason))
     to_validate.sort(key=lambda item: (item.day, item.contribution))
-    return Attention(to_validate=to_validate, join_requests=requests)
+    to_vote, to_close = node.awaiting(agent)
+    return Attention(to_validate=to_validate, join_requests=requests,
+                     to_vote=[_awaited(node, row, agent) for row in to_vote],
+                     to_close=[_awaited(node, row, None) for row in to_close])
+
+
+def _awaited(node: Node, row: ProposalRow, voter: str | None) -> AwaitedProposal:
+    delegate = Delegates(node.projector.state, row.network, row.topic or None).get(voter) if voter else None
+    return AwaitedProposal(network=row.network, network_name=node.name_of(row.network), proposal=row.proposal,
+                           title=row.title, method=row.method, closes=row.closes, delegate=delegate,
+                           delegate_name=node.name_of(delegate) if delegate else None)
 
 
 def summary_of(row: ContributionRow) -> str:
