@@ -26,6 +26,7 @@ def test_the_network_page_leads_to_its_proposals_and_delegations(web: Web) -> No
     lab = Lab(web)
     network = lab.bo.get(f"/n/{lab.network}").text
     assert f'href="/n/{lab.network}/proposals"' in network and f'href="/n/{lab.network}/delegations"' in network
+    assert "data-figure" not in network and "plotly" not in network  # no chart to draw: no charting script
     page = lab.bo.get(f"/n/{lab.network}/proposals")
     assert page.status_code == 200
     assert f'href="/api/v1/networks/{lab.network}/proposals"' in page.text  # its JSON counterpart

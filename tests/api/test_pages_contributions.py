@@ -165,3 +165,5 @@ def test_the_member_page_draws_charts_beside_tables_of_the_same_figures(web: Web
     assert f'href="/api/v1/networks/{camp.network}/members/{camp.ana.agent}/summary"' in page.text
     assert '<script src="/static/plotly.min.js"></script>' in page.text
     assert camp.cai.get(f"/n/{camp.network}/m/{camp.ana.agent}").status_code == 403
+    network = camp.bo.get(f"/n/{camp.network}").text  # contributions per month: a chart, and the script
+    assert "data-figure" in network and '<script src="/static/plotly.min.js"></script>' in network
