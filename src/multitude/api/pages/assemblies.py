@@ -24,14 +24,16 @@ from multitude.api.problems import Invalid, NotFound, Problem
 from multitude.api.templating import render
 from multitude.api.views.assemblies import (
     ProposalDetail,
-    ProposalIn,
-    VoteIn,
     delegations_out,
-    fields_named,
-    open_proposal,
     proposal_detail,
     proposal_insider,
     proposal_summaries,
+)
+from multitude.api.views.proposing import (
+    ProposalIn,
+    VoteIn,
+    fields_named,
+    open_proposal,
 )
 from multitude.domain.governance.assembly import BINDING, CHOICES
 from multitude.domain.governance.methods import ANSWERS

@@ -13,28 +13,30 @@ from multitude.api.context import Acting, SignedIn, insider
 from multitude.api.paging import Limit, Offset, Page, page_of
 from multitude.api.routes.responses import ReceiptOut, errors, receipt_out
 from multitude.api.views.assemblies import (
-    AmendmentIn,
-    CloseIn,
-    CommentIn,
-    DelegationIn,
     DelegationOut,
-    ProposalCreated,
     ProposalDetail,
-    ProposalIn,
     ProposalStatus,
     ProposalSummary,
     SpendingOut,
-    VoteIn,
     VotePage,
-    WithdrawalIn,
     delegations_out,
-    fields_named,
-    open_proposal,
     proposal_detail,
     proposal_insider,
     proposal_summaries,
     spendings_out,
     votes_page,
+)
+from multitude.api.views.proposing import (
+    AmendmentIn,
+    CloseIn,
+    CommentIn,
+    DelegationIn,
+    ProposalCreated,
+    ProposalIn,
+    VoteIn,
+    WithdrawalIn,
+    fields_named,
+    open_proposal,
 )
 
 __all__ = ["router"]
