@@ -222,7 +222,8 @@ class Assemblies(Directory):
             if row.closes >= now:
                 if is_member(state, row.network, agent) and (row.proposal, agent) not in state.votes:
                     to_vote.append(row)
-            elif may_close(state, row, assembly_of(state.networks[(row.network,)]), agent):
+            elif is_member(state, row.network, agent) and may_close(
+                    state, row, assembly_of(state.networks[(row.network,)]), agent):
                 to_close.append(row)
         return (sorted(to_vote, key=lambda row: (row.closes, row.proposal)),
                 sorted(to_close, key=lambda row: (row.closes, row.proposal)))

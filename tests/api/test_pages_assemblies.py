@@ -251,7 +251,7 @@ def test_the_home_page_lists_the_proposals_awaiting_my_vote_and_those_to_close(w
     proposal = lab.propose(title="Paint the door green")
     home = lab.bo.get("/")
     assert f'href="/proposals/{proposal}#vote"' in home.text
-    assert "Proposals awaiting your vote (1)" in text_of(home) and "Cy votes for you unless you do" in text_of(home)
+    assert "Proposals awaiting your vote (1)" in text_of(home) and "delegated to Cy unless you vote" in text_of(home)
     assert lab.vote(lab.bo, proposal, position="consent").status_code == 201
     assert "Proposals awaiting your vote" not in text_of(lab.bo.get("/"))
     lab.time_passes(proposal)

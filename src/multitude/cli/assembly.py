@@ -224,7 +224,7 @@ def _votes(node: Node, row: ProposalRow) -> None:
         return
     console.print(f"As it stands: {plain(tally.statement)}", highlight=False)
     resolution = tally.resolution
-    for member, route in sorted(resolution.routes.items(), key=lambda item: node.name_of(item[0])):
+    for member, route in sorted(resolution.routes.items(), key=lambda item: (node.name_of(item[0]), item[0])):
         if route.delegate is None:
             continue
         path = " → ".join(plain(node.name_of(agent)) for agent in resolution.path(member))

@@ -328,3 +328,20 @@ def test_the_result_does_not_depend_on_the_order_things_arrived_in(
 def backwards(mapping: dict[str, T]) -> dict[str, T]:
     """The same mapping, its keys inserted in the opposite order."""
     return dict(reversed(mapping.items()))
+
+
+def test_a_mapping_that_makes_its_weights_when_read_is_read_once() -> None:
+    class Fresh(dict[str, Fraction]):
+        """Each read of a weight makes a new Fraction."""
+
+        def values(self):  # type: ignore[no-untyped-def,override]
+            return [Fraction(weight) for weight in super().values()]
+
+        def items(self):  # type: ignore[no-untyped-def,override]
+            return [(member, Fraction(weight)) for member, weight in super().items()]
+
+        def __getitem__(self, member: str) -> Fraction:
+            return Fraction(super().__getitem__(member))
+
+    result = resolve(Fresh(EQUAL), {"ana": to("ben")}, None, {"ben": "yes"})
+    assert result.cast == {"ben": F(2)} and result.total_weight == 4

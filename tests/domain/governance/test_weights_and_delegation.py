@@ -13,7 +13,7 @@ from story import person
 
 from multitude.domain import TABLES, State
 from multitude.domain.accounting.quantities import day_of
-from multitude.domain.governance.count import Delegates, count
+from multitude.domain.governance.count import Delegates, count, delegate_in_force
 from multitude.domain.governance.delegation import Stop
 from multitude.projection.tables import TrackedTable
 
@@ -78,6 +78,10 @@ def test_quadratic_votes_weigh_their_number_and_cost_their_square() -> None:
     assert statuses[too_many.id] == "rejected: 5 votes cost 25 credits, 16 available"
     result = tally(s, p)
     assert result.detail.tallies["for"] == 4 and result.detail.tallies["against"] == 3 and result.passed
+    s.delegate(ana, net, ben)  # credits are never delegated
+    state, _ = s.state()
+    assert delegate_in_force(state, state.proposals[(p,)], ana.public) is None
+    assert tally(s, p).resolution.routes[ana.public].delegate is None
 
 
 def test_delegation_is_transitive_and_a_direct_vote_overrides_it() -> None:
@@ -124,7 +128,13 @@ def test_a_delegate_who_leaves_voids_the_delegation_and_a_topic_delegate_comes_f
         assert dict(Delegates(tables, net, "kitchen")) == {eve.public: cy.public}
         assert dict(Delegates(tables, net, None)) == dict(Delegates(tables, net, "garden")) == {eve.public: dee.public}
         assert Delegates(tables, net, "kitchen").get(ana.public) is None and len(Delegates(tables, net, None)) == 1
+    state, _ = s.state()
+    kitchen_row, general_row = state.proposals[(kitchen,)], state.proposals[(general,)]
+    assert (delegate_in_force(state, kitchen_row, eve.public), delegate_in_force(state, general_row, eve.public),
+            delegate_in_force(state, general_row, ana.public)) == (cy.public, dee.public, None)
     s.sign(dee, "membership.left", net, member=dee.public)
+    state, _ = s.state()
+    assert delegate_in_force(state, general_row, eve.public) is None  # void: what the count does with it
     after = tally(s, general)
     assert after.resolution.cast == {cy.public: 1}
     assert after.resolution.routes[eve.public].stop is Stop.NOT_ELIGIBLE

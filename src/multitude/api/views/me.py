@@ -13,7 +13,7 @@ from multitude.api.hosting import SESSION_DAYS, Caller, Issued
 from multitude.api.problems import Conflict, Invalid, TooManyAttempts, Unauthenticated
 from multitude.domain import InvalidBody, validate_body
 from multitude.domain.accounting.rows import ContributionRow
-from multitude.domain.governance.count import Delegates
+from multitude.domain.governance.count import delegate_in_force
 from multitude.domain.governance.rows import ProposalRow
 from multitude.domain.networks.rules import charter_of, device_link_message
 from multitude.domain.rules import holds, is_member
@@ -73,8 +73,8 @@ class AwaitedProposal(BaseModel):
     title: str
     method: str
     closes: str
-    delegate: str | None = Field(None, description="Who votes for this person unless they vote themselves "
-                                                  "(their delegate in force for the proposal's topic).")
+    delegate: str | None = Field(None, description="Whom this person's weight goes to unless they vote "
+                                                  "themselves: their delegate in force for the proposal's topic.")
     delegate_name: str | None = None
 
 
@@ -256,7 +256,7 @@ def attention_of(node: Node, agent: str) -> Attention:
 
 
 def _awaited(node: Node, row: ProposalRow, voter: str | None) -> AwaitedProposal:
-    delegate = Delegates(node.projector.state, row.network, row.topic or None).get(voter) if voter else None
+    delegate = delegate_in_force(node.projector.state, row, voter) if voter else None
     return AwaitedProposal(network=row.network, network_name=node.name_of(row.network), proposal=row.proposal,
                            title=row.title, method=row.method, closes=row.closes, delegate=delegate,
                            delegate_name=node.name_of(delegate) if delegate else None)

@@ -26,9 +26,19 @@ from multitude.domain.governance.budget import Approval, BudgetError, Project, a
 from multitude.domain.governance.delegation import Resolution, follow
 from multitude.domain.governance.quorum import Participation, Quorum, VoteError, at_least, exact_sum
 from multitude.domain.governance.rows import ProposalRow, VoteRow
-from multitude.domain.state import State, under
+from multitude.domain.state import MembershipRow, State, under
 
-__all__ = ["METHODS", "Count", "CountError", "Delegates", "count", "eligible_weights", "labels_of", "votes_digest"]
+__all__ = [
+    "METHODS",
+    "Count",
+    "CountError",
+    "Delegates",
+    "count",
+    "delegate_in_force",
+    "eligible_weights",
+    "labels_of",
+    "votes_digest",
+]
 
 
 class CountError(ValueError):
@@ -82,8 +92,7 @@ def eligible_weights(state: State, network: str, assembly: Assembly, day: str,
     """Every member (person or organisation) of the network with the weight `assembly` gives them;
     with a `deadline`, only those who were already members then (who joins later cannot vote, so
     does not count either)."""
-    members = sorted(row.member for row in under(state.memberships, network)
-                     if row.status == "member" and row.kind == "agent" and (deadline is None or row.since <= deadline))
+    members = sorted(row.member for row in under(state.memberships, network) if _eligible(row, deadline))
     if assembly.weights == "member":
         return dict.fromkeys(members, Fraction(1))
     if assembly.weights == "quadratic":  # the most votes a member's credits can buy
@@ -100,6 +109,25 @@ def eligible_weights(state: State, network: str, assembly: Assembly, day: str,
     fractions = {weight: Fraction(weight) for weight in {1, *held.values()}}  # one Fraction per weight
     one = fractions[1]
     return {member: fractions[held[member]] if member in held else one for member in members}
+
+
+def _eligible(membership: MembershipRow, deadline: str | None) -> bool:
+    """Whether a membership gives a vote: a person or organisation who is a member, and was one
+    already at the deadline (when there is one)."""
+    return membership.status == "member" and membership.kind == "agent" and (
+        deadline is None or membership.since <= deadline)
+
+
+def delegate_in_force(state: State, proposal: ProposalRow, member: str) -> str | None:
+    """Whom `member`'s weight goes to on `proposal` if they do not vote, as the count would follow
+    it now: their delegate for its topic (else their general one), when that delegate may vote on
+    it; None when they have none, when it is void, or where votes are quadratic credits (which
+    are never delegated)."""
+    if weighing(proposal).weights == "quadratic":
+        return None
+    delegate = Delegates(state, proposal.network, proposal.topic or None).get(member)
+    membership = state.memberships.get((proposal.network, delegate)) if delegate else None
+    return delegate if membership is not None and _eligible(membership, proposal.closes) else None
 
 
 class Delegates(Mapping[str, str]):

@@ -296,7 +296,8 @@ def _check_weights(weights: Mapping[str, Fraction | int]) -> tuple[dict[str, Fra
     """The weights as Fractions >= 0, and the distinct weight objects among them by identity.
     Members share a few weight objects: each is checked once, and only when one is not already a
     Fraction >= 0 is every member's converted or named."""
-    distinct = {id(weight): weight for weight in weights.values()}
+    given = dict(weights)  # read once: the ids below are those of the objects kept
+    distinct = {id(weight): weight for weight in given.values()}
     for weight in distinct.values():
         try:
             if exact(weight, "a weight", DelegationError) is not weight:
@@ -304,6 +305,6 @@ def _check_weights(weights: Mapping[str, Fraction | int]) -> tuple[dict[str, Fra
         except DelegationError:
             break
     else:
-        return dict(weights), distinct  # type: ignore[arg-type,return-value]  # every weight is a Fraction, checked above
-    checked = {member: exact(weight, f"weight of {member}", DelegationError) for member, weight in weights.items()}
+        return given, distinct  # type: ignore[return-value]  # every weight is a Fraction, checked above
+    checked = {member: exact(weight, f"weight of {member}", DelegationError) for member, weight in given.items()}
     return checked, {id(weight): weight for weight in checked.values()}
