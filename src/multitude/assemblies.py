@@ -188,25 +188,21 @@ class Assemblies(Directory):
         raise NodeError(f"no proposal {ref!r} here" if not found else f"{ref!r} names several proposals")
 
     def proposal_versions(self, proposal: str) -> list[ProposalVersionRow]:
-        rows = self._settled().proposal_versions
-        return sorted((row for key, row in rows.items() if key[0] == proposal), key=lambda row: row.version)
+        return sorted(under(self._settled().proposal_versions, proposal), key=lambda row: row.version)
 
     def comments(self, proposal: str) -> list[CommentRow]:
-        rows = self._settled().comments
-        return sorted((row for key, row in rows.items() if key[0] == proposal), key=lambda r: (r.time, r.comment))
+        return sorted(under(self._settled().comments, proposal), key=lambda row: (row.time, row.comment))
 
     def votes(self, proposal: str) -> list[VoteRow]:
         return sorted(under(self._settled().votes, proposal), key=lambda row: row.voter)
 
     def delegations(self, network: str) -> list[DelegationRow]:
         net = self.network(network).network
-        return sorted((row for key, row in self._settled().delegations.items() if key[0] == net),
-                      key=lambda row: (row.member, row.topic))
+        return sorted(under(self._settled().delegations, net), key=lambda row: (row.member, row.topic))
 
     def spendings(self, network: str) -> list[SpendingRow]:
         net = self.network(network).network
-        return sorted((row for key, row in self._settled().spendings.items() if key[0] == net),
-                      key=lambda row: row.spending)
+        return sorted(under(self._settled().spendings, net), key=lambda row: row.spending)
 
     def awaiting(self, agent: str) -> tuple[list[ProposalRow], list[ProposalRow]]:
         """What the agent's assemblies wait for from them: the proposals still open to votes in
@@ -244,8 +240,8 @@ class Assemblies(Directory):
         row = self.proposal(proposal)
         state = self._settled()
         assembly = assembly_of(state.networks[(row.network,)])
-        members = {key[1] for key, membership in state.memberships.items()
-                   if key[0] == row.network and membership.status == "member"}
+        members = {membership.member for membership in under(state.memberships, row.network)
+                   if membership.status == "member"}
         return sorted(agent for agent in members | {row.author} if may_close(state, row, assembly, agent))
 
     def tally_hidden(self, proposal: ProposalRow) -> bool:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from multitude.domain.state import AgentRow, NetworkRow
+from multitude.domain.state import AgentRow, NetworkRow, under
 from multitude.errors import NodeError
 from multitude.keyring import Keyring, KeyringError
 from multitude.projection import Projector
@@ -103,13 +103,13 @@ class Directory:
         return self._names
 
     def roles(self, network: str, member: str) -> tuple[str, ...]:
-        return tuple(sorted(key[2] for key in self.projector.state.roles if key[:2] == (network, member)))
+        return tuple(sorted(row.role for row in under(self.projector.state.roles, network) if row.member == member))
 
     def memberships(self, network: str) -> list[tuple[str, str, str]]:
         """(member, status, reason) of everyone who ever asked to join or was invited."""
         net = self.network(network).network
-        rows = [row for key, row in self.projector.state.memberships.items() if key[0] == net]
-        return sorted(((row.member, row.status, row.reason) for row in rows), key=lambda r: self.name_of(r[0]))
+        return sorted(((row.member, row.status, row.reason) for row in under(self.projector.state.memberships, net)),
+                      key=lambda r: self.name_of(r[0]))
 
     def members(self, network: str, through_subnetworks: bool = True) -> list[Member]:
         """Members of a network, and (by default) the members of its member networks, all the way down."""
@@ -120,13 +120,14 @@ class Directory:
         seen = {root}
         while todo:
             current, via = todo.pop(0)
-            rows = sorted(
-                (row for key, row in state.memberships.items() if key[0] == current and row.status == "member"),
-                key=lambda row: (self.name_of(row.member), row.member),
-            )
+            rows = sorted((row for row in under(state.memberships, current) if row.status == "member"),
+                          key=lambda row: (self.name_of(row.member), row.member))
+            held: dict[str, list[str]] = {}  # the network's roles read once, not once per member
+            for role in under(state.roles, current):
+                held.setdefault(role.member, []).append(role.role)
             for row in rows:
                 found.append(Member(row.member, self.name_of(row.member), row.kind,
-                                    self.roles(current, row.member), via))
+                                    tuple(sorted(held.get(row.member, ()))), via))
                 if through_subnetworks and row.kind == "network" and row.member not in seen:
                     seen.add(row.member)
                     todo.append((row.member, (*via, self.name_of(row.member))))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from multitude.domain.state import NetworkRow, State
+from multitude.domain.state import NetworkRow, State, under
 from multitude.ledger import Event
 
 __all__ = [
@@ -56,13 +56,10 @@ def holds(state: State, network: str, agent: str, role: str) -> bool:
 
 
 def custodians(state: State, network: str) -> list[str]:
-    return sorted(row.member for key, row in state.roles.items() if key[0] == network and key[2] == "custodian")
+    return sorted(row.member for row in under(state.roles, network) if row.role == "custodian")
 
 
 def member_networks(state: State, network: str) -> list[str]:
     """Networks that are members of `network`."""
-    return sorted(
-        row.member
-        for key, row in state.memberships.items()
-        if key[0] == network and row.kind == "network" and row.status == "member"
-    )
+    return sorted(row.member for row in under(state.memberships, network)
+                  if row.kind == "network" and row.status == "member")

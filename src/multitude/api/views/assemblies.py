@@ -32,7 +32,7 @@ from multitude.domain.governance.count import Count
 from multitude.domain.governance.rows import DelegationRow, ProposalRow, VoteRow
 from multitude.domain.governance.rules import assembly_of
 from multitude.domain.rules import is_member
-from multitude.domain.state import NetworkRow
+from multitude.domain.state import NetworkRow, under
 from multitude.errors import NodeError, Refused
 from multitude.ledger import Event
 from multitude.ledger.event import from_stored
@@ -279,8 +279,8 @@ def _passed(row: ProposalRow) -> bool | None:
 
 
 def _vote_counts(node: Node, proposals: Sequence[ProposalRow]) -> Counter[str]:
-    wanted = {row.proposal for row in proposals}
-    return Counter(key[0] for key in node.projector.state.votes if key[0] in wanted)
+    votes = node.projector.state.votes
+    return Counter({row.proposal: sum(1 for _ in under(votes, row.proposal)) for row in proposals})
 
 
 def _summary(node: Node, row: ProposalRow, votes: int | None) -> ProposalSummary:

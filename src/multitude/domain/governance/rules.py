@@ -44,7 +44,7 @@ from multitude.domain.governance.rows import (
 from multitude.domain.networks.bodies import Charter
 from multitude.domain.networks.rules import charter_of
 from multitude.domain.rules import Rejected, acting_network, holds, is_member
-from multitude.domain.state import NetworkRow, State
+from multitude.domain.state import NetworkRow, State, under
 from multitude.ledger import Event, canonical
 
 __all__ = ["HANDLERS", "assembly_of", "ballot_problem", "closing_body", "may_close", "record_of", "rule_of"]
@@ -255,7 +255,7 @@ def may_close(state: State, row: ProposalRow, assembly: Assembly, agent: str) ->
         return True
     if holds(state, row.network, agent, "facilitator"):
         return True
-    nobody = not any(key[0] == row.network and key[2] == "facilitator" for key in state.roles)
+    nobody = not any(held.role == "facilitator" for held in under(state.roles, row.network))
     return nobody and holds(state, row.network, agent, "custodian")
 
 
