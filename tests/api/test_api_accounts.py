@@ -254,3 +254,22 @@ def test_the_profile_page_changes_the_password_and_lists_sessions(sqlite_web: We
     done = ana.post("/me/password", data={"csrf": csrf, "current_password": PASSWORD,
                                           "new_password": "a new long secret"})
     assert done.status_code == 200 and "Your password is changed" in done.text
+
+
+def test_join_requests_wait_on_the_deciders_home_and_network_page_until_decided(web: Web) -> None:
+    ana, bo, cy = web.person("ana", "Ana"), web.person("bo", "Bo"), web.person("cy", "Cy")
+    network = ana.ok("POST", "/api/v1/networks", json={"name": "Lab", "membership": "approval"})["network"]
+    other = cy.ok("POST", "/api/v1/networks", json={"name": "Kitchen", "membership": "approval"})["network"]
+    api = f"/api/v1/networks/{network}"
+    bo.ok("POST", f"{api}/join", json={"note": "I can solder"})
+    bo.ok("POST", f"/api/v1/networks/{other}/join", json={"note": "I can cook"})
+    waiting = ana.ok("GET", "/api/v1/me")["attention"]["join_requests"]
+    assert [(r["network_name"], r["member_name"], r["note"]) for r in waiting] == [("Lab", "Bo", "I can solder")]
+    assert [r["member_name"] for r in ana.ok("GET", f"{api}/requests")] == ["Bo"]
+    page = ana.get(f"/n/{network}").text
+    assert "I can solder" in page and "I can cook" not in page
+    listed = {n["name"]: n["members"] for n in ana.ok("GET", "/api/v1/networks")["items"]}
+    assert listed == {"Lab": 1, "Kitchen": 1}  # the founders; a request is not a membership
+    ana.ok("POST", f"{api}/members/{bo.agent}/approve", json={})
+    assert ana.ok("GET", "/api/v1/me")["attention"]["join_requests"] == [] and ana.ok("GET", f"{api}/requests") == []
+    assert {n["name"]: n["members"] for n in ana.ok("GET", "/api/v1/networks")["items"]}["Lab"] == 2

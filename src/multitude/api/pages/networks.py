@@ -17,6 +17,7 @@ from multitude.api.paging import Offset
 from multitude.api.templating import render
 from multitude.api.views.me import me_of
 from multitude.api.views.networks import network_detail, network_summaries
+from multitude.domain.state import under
 from multitude.errors import NodeError, Refused
 
 __all__ = ["router"]
@@ -70,8 +71,8 @@ async def network_page(request: Request, caller: SignedIn, network: str) -> HTML
     graph = network_graph(detail.name, [n.name for n in detail.supernetworks], [n.name for n in detail.subnetworks])
     requests = []
     if detail.can_decide_joins:
-        requests = [(key[1], node.name_of(key[1]), m.reason) for key, m in node.projector.state.memberships.items()
-                    if key[0] == row.network and m.status == "requested"]
+        memberships = under(node.projector.state.memberships, row.network)
+        requests = [(m.member, node.name_of(m.member), m.reason) for m in memberships if m.status == "requested"]
     return render(request, "network.html", json_url=f"/api/v1/networks/{row.network}", n=detail,
                   by_month=by_month, graph=graph, requests=requests)
 

@@ -17,6 +17,7 @@ from multitude.domain.governance.count import delegate_in_force
 from multitude.domain.governance.rows import ProposalRow
 from multitude.domain.networks.rules import charter_of, device_link_message
 from multitude.domain.rules import holds, is_member
+from multitude.domain.state import under
 from multitude.ledger import Keypair
 from multitude.node import Node
 from multitude.store import AccountRow
@@ -244,8 +245,8 @@ def attention_of(node: Node, agent: str) -> Attention:
                 contributor_name=node.name_of(row.contributor), action=row.action, summary=summary_of(row),
                 day=row.day))
         if holds(state, net, agent, network.approver_role):
-            for key, membership in state.memberships.items():
-                if key[0] == net and membership.status == "requested":
+            for membership in under(state.memberships, net):
+                if membership.status == "requested":
                     requests.append(JoinRequest(network=net, network_name=network.name, member=membership.member,
                                                 member_name=node.name_of(membership.member), note=membership.reason))
     to_validate.sort(key=lambda item: (item.day, item.contribution))

@@ -14,7 +14,7 @@ from multitude.api.paging import Page, page_of
 from multitude.domain.accounting.distribution import equation_in_force
 from multitude.domain.networks.rules import charter_of
 from multitude.domain.rules import holds
-from multitude.domain.state import NetworkRow
+from multitude.domain.state import NetworkRow, under
 from multitude.node import Node
 from multitude.store import EventFilter
 
@@ -92,10 +92,8 @@ def network_summaries(node: Node, query: str = "", limit: int = 50, offset: int 
              if not wanted or wanted in row.name.lower() or wanted in row.purpose.lower()]
     chosen = page_of(found, limit, offset)
     shown = {row.network for row in chosen.items}
-    members: dict[str, int] = defaultdict(int)
-    for (network, _), membership in node.projector.state.memberships.items():
-        if membership.status == "member" and network in shown:
-            members[network] += 1
+    memberships = node.projector.state.memberships
+    members = {network: sum(1 for m in under(memberships, network) if m.status == "member") for network in shown}
     items = [NetworkSummary(network=row.network, name=row.name, purpose=row.purpose, membership=row.policy,
                             members=members[row.network]) for row in chosen.items]
     return Page[NetworkSummary](items=items, total=chosen.total, limit=limit, offset=offset,
@@ -133,8 +131,8 @@ def network_detail(node: Node, row: NetworkRow, agent: str) -> NetworkDetail:
     insider = is_insider(node, net, agent)
     members = [MemberOut(agent=m.agent, name=m.name, kind=m.kind, roles=list(m.roles), via=list(m.via))
                for m in node.members(net)]
-    subnetworks = [NetworkRef(network=key[1], name=node.name_of(key[1])) for key, m in state.memberships.items()
-                   if key[0] == net and m.status == "member" and m.kind == "network"]
+    subnetworks = [NetworkRef(network=m.member, name=node.name_of(m.member)) for m in under(state.memberships, net)
+                   if m.status == "member" and m.kind == "network"]
     supernetworks = [NetworkRef(network=key[0], name=node.name_of(key[0])) for key, m in state.memberships.items()
                      if key[1] == net and m.status == "member"]
     in_force = equation_in_force(state, net)
