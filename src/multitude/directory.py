@@ -111,6 +111,10 @@ class Directory:
         return sorted(((row.member, row.status, row.reason) for row in under(self.projector.state.memberships, net)),
                       key=lambda r: self.name_of(r[0]))
 
+    def supernetworks(self, network: str) -> list[str]:
+        """The networks `network` is a member of."""
+        return [row.network for row in under(self.projector.state.memberships, network, 1) if row.status == "member"]
+
     def members(self, network: str, through_subnetworks: bool = True) -> list[Member]:
         """Members of a network, and (by default) the members of its member networks, all the way down."""
         state = self.projector.state

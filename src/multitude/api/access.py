@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from multitude.api.problems import Forbidden, NotFound
 from multitude.domain.rules import holds, is_member
-from multitude.domain.state import NetworkRow
+from multitude.domain.state import NetworkRow, under
 from multitude.errors import NodeError
 from multitude.node import Node
 
@@ -37,8 +37,7 @@ def is_insider(node: Node, network: str, agent: str) -> bool:
         seen.add(current)
         if is_member(state, current, agent):
             return True
-        todo.extend(key[0] for key, row in state.memberships.items()
-                    if key[1] == current and row.status == "member")
+        todo.extend(row.network for row in under(state.memberships, current, 1) if row.status == "member")
     return False
 
 

@@ -127,8 +127,7 @@ def show(ctx: typer.Context, network: Net) -> None:
             console.print(plain(row.purpose))
         roles = ", ".join(json.loads(row.roles))
         console.print(f"membership: {row.policy} (decided by: {row.approver_role}); roles: {roles}")
-        parents = [node.name_of(key[0]) for key, m in node.projector.state.memberships.items()
-                   if key[1] == row.network and m.status == "member"]
+        parents = [node.name_of(parent) for parent in node.supernetworks(row.network)]
         if parents:
             console.print(f"member of: {plain(', '.join(sorted(parents)))}")
         table = Table("member", "key", "roles", "through")

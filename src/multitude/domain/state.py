@@ -3,7 +3,7 @@
 Rows hold only text, integers and None, so that every store keeps them alike and the state
 digest is the same everywhere. Each table is keyed by its first `key` columns. The fold works
 on any mutable mappings; the projection layer hands it mappings that remember what changed and,
-for tables keyed by more than one column, which keys share a first column (`under`).
+for tables keyed by more than one column, which keys share a value in a key column (`under`).
 """
 
 from __future__ import annotations
@@ -186,10 +186,11 @@ class State:
         return mapping
 
 
-def under(table: Mapping[Any, Any], first: str) -> Iterable[Any]:
-    """The rows of `table` whose key starts with `first` (a proposal's votes, a network's
-    members): looked up in the table's own grouping when it keeps one, else found by a scan."""
+def under(table: Mapping[Any, Any], value: str, column: int = 0) -> Iterable[Any]:
+    """The rows of `table` whose key has `value` in its `column` (by default the first: a
+    proposal's votes, a network's members; the second of memberships: a member's networks),
+    looked up in the table's own grouping when it keeps one, else found by a scan."""
     grouped = getattr(table, "under", None)
     if grouped is not None:
-        return map(table.__getitem__, grouped(first))
-    return [row for key, row in table.items() if key[0] == first]
+        return map(table.__getitem__, grouped(value, column))
+    return [row for key, row in table.items() if key[column] == value]

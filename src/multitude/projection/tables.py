@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, MutableMapping
+from collections.abc import Iterable, MutableMapping, Sequence
 from typing import Any
 
 from multitude.domain import TABLES, State, Table
 from multitude.projection.stored import StoredTable, Tallies
 from multitude.store import STATUS_SPEC, Index, Store, TableSpec
 
-__all__ = ["FINGERPRINT", "LARGE", "SPECS", "STATE_SPECS", "TrackedTable", "tracked_state"]
+__all__ = ["FINGERPRINT", "LARGE", "SPECS", "STATE_SPECS", "TrackedTable", "grouped_by", "tracked_state"]
 
 # Tables that grow with the log, kept in the store rather than in memory.
 LARGE: dict[str, type[StoredTable]] = {"contributions": Tallies, "verdicts": StoredTable, "payouts": StoredTable}
@@ -30,6 +30,17 @@ INDEXES: dict[str, tuple[Index, ...]] = {
 }
 
 
+# The key columns each in-memory table is grouped by (see TrackedTable): the first, for every
+# table keyed by more than one column; memberships also by member, to go from a member to its
+# networks.
+GROUPED: dict[str, tuple[int, ...]] = {"memberships": (0, 1)}
+
+
+def grouped_by(table: Table) -> tuple[int, ...]:
+    """The key columns `table` is grouped by in memory."""
+    return GROUPED.get(table.name, (0,) if table.key > 1 else ())
+
+
 def _spec(table: Table) -> TableSpec:
     ints = table.int_columns()
     columns = tuple((name, "int" if name in ints else "text") for name in table.columns)
@@ -45,26 +56,23 @@ FINGERPRINT = hashlib.sha256(json.dumps(_SHAPE).encode()).hexdigest()[:16]
 
 
 class TrackedTable(dict[Any, Any]):
-    """A dict that records the keys written or deleted since it was last flushed; and, when
-    `grouped`, which keys share each first column, so that `under` finds a proposal's votes or
-    a network's members without reading every row."""
+    """A dict that records the keys written or deleted since it was last flushed; and, for each
+    key column in `grouped`, which keys share a value there, so that `under` finds a proposal's
+    votes, a network's members or a member's networks without reading every row."""
 
     __slots__ = ("dirty", "groups")
 
-    def __init__(self, rows: Iterable[tuple[Any, Any]] = (), grouped: bool = False) -> None:
+    def __init__(self, rows: Iterable[tuple[Any, Any]] = (), grouped: Sequence[int] = ()) -> None:
         super().__init__(rows)
         self.dirty: set[Any] = set()
-        self.groups: dict[Any, dict[Any, None]] | None = None
-        if grouped:
-            self.groups = {}
-            for key in self:
-                self.groups.setdefault(key[0], {})[key] = None
+        self.groups: dict[int, dict[Any, dict[Any, None]]] = {column: {} for column in grouped}
+        for key in self:
+            self._group(key)
 
     def __setitem__(self, key: Any, value: Any) -> None:
         super().__setitem__(key, value)
         self.dirty.add(key)
-        if self.groups is not None:
-            self.groups.setdefault(key[0], {})[key] = None
+        self._group(key)
 
     def __delitem__(self, key: Any) -> None:
         super().__delitem__(key)
@@ -76,20 +84,24 @@ class TrackedTable(dict[Any, Any]):
         self._ungroup(key)
         return super().pop(key, *default)
 
-    def _ungroup(self, key: Any) -> None:
-        if self.groups is None:
-            return
-        group = self.groups.get(key[0])
-        if group is not None:
-            group.pop(key, None)
-            if not group:
-                del self.groups[key[0]]
+    def _group(self, key: Any) -> None:
+        for column, groups in self.groups.items():
+            groups.setdefault(key[column], {})[key] = None
 
-    def under(self, first: Any) -> Iterable[Any]:
-        """The keys whose first column is `first`, in the order they were first written."""
-        if self.groups is None:
-            return [key for key in self if key[0] == first]
-        return tuple(self.groups.get(first, ()))
+    def _ungroup(self, key: Any) -> None:
+        for column, groups in self.groups.items():
+            group = groups.get(key[column])
+            if group is not None:
+                group.pop(key, None)
+                if not group:
+                    del groups[key[column]]
+
+    def under(self, value: Any, column: int = 0) -> Iterable[Any]:
+        """The keys whose `column` is `value`, in the order they were first written."""
+        groups = self.groups.get(column)
+        if groups is None:
+            return [key for key in self if key[column] == value]
+        return tuple(groups.get(value, ()))
 
     def changes(self) -> tuple[list[Any], list[Any]]:
         """(rows to write, keys to delete) since the last call; clears the record."""
@@ -109,5 +121,5 @@ def tracked_state(store: Store, rows: dict[str, Iterable[tuple[Any, ...]]] | Non
             continue
         stored = (rows or {}).get(table.name, ())
         tables[table.name] = TrackedTable(((tuple(row[: table.key]), table.row(*row)) for row in stored),
-                                          grouped=table.key > 1)
+                                          grouped=grouped_by(table))
     return State(**tables)

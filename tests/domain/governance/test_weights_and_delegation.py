@@ -15,7 +15,7 @@ from multitude.domain import TABLES, State
 from multitude.domain.accounting.quantities import day_of
 from multitude.domain.governance.count import Delegates, count, delegate_in_force
 from multitude.domain.governance.delegation import Stop
-from multitude.projection.tables import TrackedTable
+from multitude.projection.tables import TrackedTable, grouped_by
 
 ana, ben, cy, dee, eve = person("ana"), person("ben"), person("cy"), person("dee"), person("eve")
 PEOPLE = (ana, ben, cy, dee, eve)
@@ -158,9 +158,9 @@ def test_delegations_are_refused_to_oneself_and_to_non_members_and_are_revocable
 
 
 def on_tracked_tables(state: State) -> State:
-    """The same state in the tables a node folds into (those keyed by several columns grouped by
-    their first), so that a count reads them through their grouping rather than by a scan."""
-    return State(**{table.name: TrackedTable(getattr(state, table.name).items(), grouped=table.key > 1)
+    """The same state in the tables a node folds into (grouped as the node groups them), so that a
+    count reads them through their grouping rather than by a scan."""
+    return State(**{table.name: TrackedTable(getattr(state, table.name).items(), grouped=grouped_by(table))
                     for table in TABLES})
 
 

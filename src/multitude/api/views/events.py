@@ -9,7 +9,6 @@ see is left out by the store's query, so pages and totals count only what they m
 from __future__ import annotations
 
 import time
-from collections import defaultdict
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
@@ -20,6 +19,7 @@ from multitude.api.access import is_insider, network_or_404, require_insider
 from multitude.api.paging import Page
 from multitude.api.problems import Forbidden, Invalid, NotFound
 from multitude.domain import event_types
+from multitude.domain.state import under
 from multitude.ledger import CanonicalError, Event, MalformedEvent
 from multitude.ledger.event import from_stored, reopen
 from multitude.node import Node
@@ -122,20 +122,14 @@ def visible_networks(node: Node, agent: str) -> frozenset[str]:
     """The networks whose events `agent` may read: those it is a member of, and those that belong
     to one of them, all the way down (is_insider's rule, for every network at once)."""
     state = node.projector.state
-    below: dict[str, list[str]] = defaultdict(list)
-    todo: list[str] = []
-    for (network, member), row in state.memberships.items():
-        if row.status != "member":
-            continue
-        below[network].append(member)
-        if member == agent:
-            todo.append(network)
+    todo = [row.network for row in under(state.memberships, agent, 1) if row.status == "member"]
     seen: set[str] = set()
     while todo:
         current = todo.pop()
         if current not in seen:
             seen.add(current)
-            todo.extend(below[current])
+            todo.extend(row.member for row in under(state.memberships, current)
+                        if row.status == "member" and row.kind == "network")
     return frozenset(network for network in seen if (network,) in state.networks)
 
 

@@ -133,8 +133,7 @@ def network_detail(node: Node, row: NetworkRow, agent: str) -> NetworkDetail:
                for m in node.members(net)]
     subnetworks = [NetworkRef(network=m.member, name=node.name_of(m.member)) for m in under(state.memberships, net)
                    if m.status == "member" and m.kind == "network"]
-    supernetworks = [NetworkRef(network=key[0], name=node.name_of(key[0])) for key, m in state.memberships.items()
-                     if key[1] == net and m.status == "member"]
+    supernetworks = [NetworkRef(network=parent, name=node.name_of(parent)) for parent in node.supernetworks(net)]
     in_force = equation_in_force(state, net)
     equation = (EquationOut(equation=in_force.equation, name=in_force.name, version=in_force.version,
                             document=in_force.document) if in_force else None)

@@ -14,7 +14,7 @@ from multitude.domain.accounting.equation import Rule
 from multitude.domain.accounting.formula import FormulaError
 from multitude.domain.accounting.tally import COLUMNS, Group
 from multitude.domain.networks.rules import charter_of
-from multitude.domain.state import State
+from multitude.domain.state import State, under
 
 __all__ = [
     "LARGEST_VALUE",
@@ -120,7 +120,7 @@ def leavers(state: State, network: str) -> dict[str, str]:
         return {}
     policy = charter_of(row).leavers
     standing: dict[str, str] = {}
-    for key, membership in state.memberships.items():
-        if key[0] == network and membership.status in ("left", "removed"):
+    for membership in under(state.memberships, network):
+        if membership.status in ("left", "removed"):
             standing[membership.member] = policy.left if membership.status == "left" else policy.removed
     return standing

@@ -41,6 +41,7 @@ from multitude.domain.state import (
     NetworkRow,
     RoleRow,
     State,
+    under,
 )
 from multitude.ledger import Event, canonical, verify_signature
 
@@ -276,7 +277,7 @@ def _end_membership(state: State, network: str, member: str, status: str, reason
     row = state.memberships[(network, member)]
     held = [(network, member, role) for role in _roles_named(state, network) if (network, member, role) in state.roles]
     if ("custodian" in (key[2] for key in held)) and custodians(state, network) == [member]:
-        others = [k for k, r in state.memberships.items() if k[0] == network and r.status == "member"]
+        others = [r for r in under(state.memberships, network) if r.status == "member"]
         if len(others) > 1:
             raise Rejected("the last custodian cannot go while others remain; grant the role to someone first")
     for key in held:
