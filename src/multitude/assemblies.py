@@ -213,13 +213,12 @@ class Assemblies(Directory):
         to_vote: list[ProposalRow] = []
         to_close: list[ProposalRow] = []
         for row in state.proposals.values():
-            if row.status != "open":
+            if row.status != "open" or not is_member(state, row.network, agent):
                 continue
             if row.closes >= now:
-                if is_member(state, row.network, agent) and (row.proposal, agent) not in state.votes:
+                if (row.proposal, agent) not in state.votes:
                     to_vote.append(row)
-            elif is_member(state, row.network, agent) and may_close(
-                    state, row, assembly_of(state.networks[(row.network,)]), agent):
+            elif may_close(state, row, assembly_of(state.networks[(row.network,)]), agent):
                 to_close.append(row)
         return (sorted(to_vote, key=lambda row: (row.closes, row.proposal)),
                 sorted(to_close, key=lambda row: (row.closes, row.proposal)))

@@ -103,7 +103,14 @@ class Directory:
         return self._names
 
     def roles(self, network: str, member: str) -> tuple[str, ...]:
-        return tuple(sorted(row.role for row in under(self.projector.state.roles, network) if row.member == member))
+        return self._roles_held(network).get(member, ())
+
+    def _roles_held(self, network: str) -> dict[str, tuple[str, ...]]:
+        """The roles each member holds in the network, sorted; the network's roles read once."""
+        held: dict[str, list[str]] = {}
+        for row in under(self.projector.state.roles, network):
+            held.setdefault(row.member, []).append(row.role)
+        return {member: tuple(sorted(roles)) for member, roles in held.items()}
 
     def memberships(self, network: str) -> list[tuple[str, str, str]]:
         """(member, status, reason) of everyone who ever asked to join or was invited."""
@@ -126,12 +133,9 @@ class Directory:
             current, via = todo.pop(0)
             rows = sorted((row for row in under(state.memberships, current) if row.status == "member"),
                           key=lambda row: (self.name_of(row.member), row.member))
-            held: dict[str, list[str]] = {}  # the network's roles read once, not once per member
-            for role in under(state.roles, current):
-                held.setdefault(role.member, []).append(role.role)
+            held = self._roles_held(current)  # read once for the network, not once per member
             for row in rows:
-                found.append(Member(row.member, self.name_of(row.member), row.kind,
-                                    tuple(sorted(held.get(row.member, ()))), via))
+                found.append(Member(row.member, self.name_of(row.member), row.kind, held.get(row.member, ()), via))
                 if through_subnetworks and row.kind == "network" and row.member not in seen:
                     seen.add(row.member)
                     todo.append((row.member, (*via, self.name_of(row.member))))
